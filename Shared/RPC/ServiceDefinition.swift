@@ -1,0 +1,96 @@
+import GRPCWire
+
+/// A service a server can host. Generated `…Provider` protocols refine this and supply
+/// `serviceDefinition` in an extension, so an implementation only writes the methods.
+public protocol RPCService: Sendable {
+    var serviceDefinition: ServiceDefinition { get }
+}
+
+/// A service's name and its methods, as the server routes them.
+public struct ServiceDefinition: Sendable {
+    public let name: String
+    public let methods: [RegisteredMethod]
+
+    public init(name: String, methods: [RegisteredMethod]) {
+        self.name = name
+        self.methods = methods
+    }
+}
+
+/// One method with a handler that works on raw message bytes; the typed constructors below wrap a
+/// typed handler with decoding and encoding.
+public struct RegisteredMethod: Sendable {
+    public let descriptor: MethodDescriptor
+    let handler: RawHandler
+
+    enum RawHandler: Sendable {
+        case unary(@Sendable ([UInt8], ServerContext) async throws -> [UInt8])
+        case streaming(@Sendable (RawRequestStream, RawResponseWriter, ServerContext) async throws -> Void)
+    }
+}
+
+extension RegisteredMethod {
+    /// The gRPC message prefix: one flag byte and a four-byte big-endian length.
+    static let messagePrefixBytes = 5
+
+    public static func unary<Input: ProtoMessage, Output: ProtoMessage>(
+        _ descriptor: MethodDescriptor,
+        _ handler: @escaping @Sendable (Input, ServerContext) async throws -> Output
+    ) -> RegisteredMethod {
+        precondition(descriptor.kind == .unary)
+        return RegisteredMethod(
+            descriptor: descriptor,
+            handler: .unary { bytes, context in
+                let request = try decode(Input.self, bytes)
+                let response = try await handler(request, context)
+                return response.protobufBytes(headroom: messagePrefixBytes)
+            })
+    }
+
+    public static func clientStreaming<Input: ProtoMessage, Output: ProtoMessage>(
+        _ descriptor: MethodDescriptor,
+        _ handler: @escaping @Sendable (RequestStream<Input>, ServerContext) async throws -> Output
+    ) -> RegisteredMethod {
+        precondition(descriptor.kind == .clientStreaming)
+        return RegisteredMethod(
+            descriptor: descriptor,
+            handler: .streaming { requests, responses, context in
+                let response = try await handler(RequestStream(raw: requests), context)
+                try await responses.write(response.protobufBytes(headroom: messagePrefixBytes))
+            })
+    }
+
+    public static func serverStreaming<Input: ProtoMessage, Output: ProtoMessage>(
+        _ descriptor: MethodDescriptor,
+        _ handler: @escaping @Sendable (Input, ResponseWriter<Output>, ServerContext) async throws -> Void
+    ) -> RegisteredMethod {
+        precondition(descriptor.kind == .serverStreaming)
+        return RegisteredMethod(
+            descriptor: descriptor,
+            handler: .streaming { requests, responses, context in
+                let request = try await requests.single(Input.self)
+                try await handler(request, ResponseWriter(raw: responses), context)
+            })
+    }
+
+    public static func bidirectionalStreaming<Input: ProtoMessage, Output: ProtoMessage>(
+        _ descriptor: MethodDescriptor,
+        _ handler: @escaping @Sendable (RequestStream<Input>, ResponseWriter<Output>, ServerContext) async throws
+            -> Void
+    ) -> RegisteredMethod {
+        precondition(descriptor.kind == .bidirectionalStreaming)
+        return RegisteredMethod(
+            descriptor: descriptor,
+            handler: .streaming { requests, responses, context in
+                try await handler(RequestStream(raw: requests), ResponseWriter(raw: responses), context)
+            })
+    }
+
+    static func decode<Message: ProtoMessage>(_ type: Message.Type, _ bytes: [UInt8]) throws -> Message {
+        do {
+            return try Message(protobufBytes: bytes)
+        } catch {
+            throw RPCError(.internal, "request is not a valid \(Message.protoMessageName)")
+        }
+    }
+}

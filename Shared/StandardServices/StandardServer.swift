@@ -1,0 +1,30 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ProtoServices
+import RPC
+
+/// A server that hosts `services` plus health and reflection, as every server of the registry does.
+public struct StandardServer: Sendable {
+    public let server: RPCServer
+    public let health: HealthService
+
+    public init(
+        configuration: ServerConfiguration, services: [any RPCService], logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        let names = services.map(\.serviceDefinition.name)
+        let health = HealthService(services: names)
+        let standardNames = [Grpc_Health_V1_Health.name, Grpc_Reflection_V1_ServerReflection.name]
+        let reflection = ReflectionService(serviceNames: names + standardNames)
+        self.health = health
+        self.server = RPCServer(
+            configuration: configuration, services: services + [health, reflection], logger: logger, group: group)
+    }
+
+    /// Marks every service NOT_SERVING, then shuts the server down gracefully.
+    public func shutdown() async {
+        health.markAllNotServing()
+        await server.shutdown()
+    }
+}
