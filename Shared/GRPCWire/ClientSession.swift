@@ -55,12 +55,27 @@ public final class GRPCClientSession: HTTP2Session {
         if let timeoutNanoseconds { headers.append(("grpc-timeout", GRPCTimeout.encode(nanoseconds: timeoutNanoseconds))) }
         for (key, value) in metadata {
             switch value {
-            case .string(let text): headers.append((key, text))
+            case .string(let text): headers.append((key, Metadata.fieldValue(text)))
             case .binary(let bytes): headers.append((key, Base64.encode(bytes)))
             }
         }
         let pending = OutboundStream()
         if let firstMessage { pending.buffer = firstMessage }
+        if endOfRequest { pending.ending = .endStream }
+        let streamID = submitHeaders(headers, withBody: true) { fields, count, provider in
+            nghttp2_submit_request(session, nil, fields, count, provider, nil)
+        }
+        guard streamID > 0 else { return nil }
+        outbound[streamID] = pending
+        streams[streamID] = Stream(receiveLimitBytes: limits.receiveMessageBytesMax)
+        return streamID
+    }
+
+    /// Starts a request with exactly `headers` (pseudo-headers included): for tests and tools
+    /// that must send what a well-behaved client would not.
+    public func startRawRequest(headers: [(String, String)], body: [UInt8]?, endOfRequest: Bool) -> Int32? {
+        let pending = OutboundStream()
+        if let body { pending.buffer = body }
         if endOfRequest { pending.ending = .endStream }
         let streamID = submitHeaders(headers, withBody: true) { fields, count, provider in
             nghttp2_submit_request(session, nil, fields, count, provider, nil)
@@ -235,8 +250,7 @@ public final class GRPCClientSession: HTTP2Session {
         for (name, value) in headers {
             if name.hasPrefix(":") { continue }
             switch name {
-            case "content-type", "grpc-status", "grpc-message", "grpc-encoding", "grpc-accept-encoding",
-                "content-length":
+            case "content-type", "grpc-status", "grpc-message", "content-length":
                 continue
             default:
                 if name.hasSuffix("-bin") {

@@ -151,6 +151,16 @@ public class HTTP2Session {
         nghttp2_session_terminate_session(session, code.rawValue)
     }
 
+    /// SETTINGS_MAX_CONCURRENT_STREAMS the peer advertised (unlimited until its SETTINGS arrive).
+    public var remoteConcurrentStreamsMax: UInt32 {
+        nghttp2_session_get_remote_settings(session, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS)
+    }
+
+    /// Sends a PING (keepalive, or a round-trip probe).
+    public func sendPing() {
+        nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+    }
+
     public func resetStream(_ streamID: Int32, _ code: HTTP2ErrorCode) {
         nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, code.rawValue)
     }

@@ -10,6 +10,10 @@ struct MessageDeframer {
         case invalidFlags(UInt8)
     }
 
+    /// Memory reserved up front for a message; a declared length is only a claim until the
+    /// bytes arrive, so a peer cannot make every open stream reserve the full limit.
+    static let reservationBytesMax = 64 * 1024
+
     private var prefix: [UInt8] = []
     private var payload: [UInt8] = []
     private var expectedBytes: Int? = nil
@@ -49,7 +53,7 @@ struct MessageDeframer {
                     index += length
                 } else {
                     expectedBytes = length
-                    payload.reserveCapacity(length)
+                    payload.reserveCapacity(min(length, Self.reservationBytesMax))
                 }
                 continue
             }
@@ -63,7 +67,7 @@ struct MessageDeframer {
                     onMessage([])
                 } else {
                     expectedBytes = length
-                    payload.reserveCapacity(length)
+                    payload.reserveCapacity(min(length, Self.reservationBytesMax))
                 }
             }
         }

@@ -55,6 +55,15 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         return entries.filter { $0.key == key }.map(\.value)
     }
 
+    /// A value as it can travel in an HTTP/2 field: RFC 9113 §8.2.1 forbids leading and trailing
+    /// whitespace (nghttp2 resets the stream), so it is trimmed.
+    static func fieldValue(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last,
+            first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+        else { return text }
+        return String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+
     public func makeIterator() -> IndexingIterator<[(key: String, value: MetadataValue)]> {
         entries.makeIterator()
     }

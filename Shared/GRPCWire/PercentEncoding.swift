@@ -1,18 +1,22 @@
 /// `grpc-message` is percent-encoded UTF-8 (PROTOCOL-HTTP2.md): bytes outside 0x20…0x7E, and '%'
-/// itself, are written as `%XX`.
+/// itself, are written as `%XX`. A space at either end is encoded too: HTTP/2 forbids leading and
+/// trailing whitespace in field values, and nghttp2 resets a stream that carries it.
 public enum PercentEncoding {
     public static func encode(_ message: String) -> String {
-        var needsEncoding = false
-        for byte in message.utf8 where byte < 0x20 || byte > 0x7E || byte == 0x25 {
+        let utf8 = message.utf8
+        var needsEncoding = utf8.first == 0x20 || utf8.last == 0x20
+        for byte in utf8 where byte < 0x20 || byte > 0x7E || byte == 0x25 {
             needsEncoding = true
             break
         }
         if !needsEncoding { return message }
+        let lastIndex = utf8.count - 1
         let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(message.utf8.count * 3)
-        for byte in message.utf8 {
-            if byte < 0x20 || byte > 0x7E || byte == 0x25 {
+        for (index, byte) in utf8.enumerated() {
+            let edgeSpace = byte == 0x20 && (index == 0 || index == lastIndex)
+            if byte < 0x20 || byte > 0x7E || byte == 0x25 || edgeSpace {
                 out.append(0x25)
                 out.append(hex[Int(byte >> 4)])
                 out.append(hex[Int(byte & 0x0F)])

@@ -133,7 +133,7 @@ public final class GRPCServerSession: HTTP2Session {
     private func appendCustom(_ metadata: Metadata, to headers: inout [(String, String)]) {
         for (key, value) in metadata {
             switch value {
-            case .string(let text): headers.append((key, text))
+            case .string(let text): headers.append((key, Metadata.fieldValue(text)))
             case .binary(let bytes): headers.append((key, Base64.encode(bytes)))
             }
         }

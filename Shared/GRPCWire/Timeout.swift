@@ -32,7 +32,7 @@ public enum GRPCTimeout {
             (3_600_000_000_000, "H"),
         ]
         for (size, unit) in units {
-            let amount = (value + size - 1) / size
+            let amount = value / size + (value % size == 0 ? 0 : 1)
             if amount <= 99_999_999 { return "\(amount)\(unit)" }
         }
         return "99999999H"

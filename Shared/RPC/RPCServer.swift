@@ -96,6 +96,9 @@ public final class RPCServer: Sendable {
         return port
     }
 
+    /// Connections open now.
+    public var connectionCount: Int { state.withLockedValue { $0.connections.count } }
+
     /// The port the server listens on, once started.
     public var port: Int? { state.withLockedValue { $0.listener?.localAddress?.port } }
 

@@ -40,7 +40,7 @@ final class HandlerGate: Sendable {
 
     /// Takes a place; false when all are taken.
     func enter() -> Bool {
-        let (newValue, _) = running.add(1, ordering: .relaxed)
+        let newValue = running.add(1, ordering: .relaxed).newValue
         if newValue > limit {
             running.subtract(1, ordering: .relaxed)
             return false
