@@ -94,7 +94,10 @@ let package = Package(
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", "ProtoMessages"], path: "Tests/GRPCWireTests"),
         .testTarget(
             name: "RPCTests",
-            dependencies: ["RPC", "ProtoServices", "ProtoMessages", "StandardServices", "InteropTesting", "CNGHTTP2"],
+            dependencies: [
+                "RPC", "ProtoServices", "ProtoMessages", "StandardServices", "InteropTesting", "GRPCWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/RPCTests"),
         .testTarget(name: "ProtoMessagesTests", dependencies: ["ProtoMessages", "GRPCWire"], path: "Tests/ProtoMessagesTests"),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], path: "Tests/DomainTests"),

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of the repository on a fresh Debian 12 machine: installs what is missing, checks
+# the generated code, builds with warnings as errors, runs the Swift tests, the gRPC interop suite
+# against grpcio in both directions (cleartext and TLS), and a short fuzz run.
+#
+#   scripts/test.sh            # everything
+#   FUZZ_SECONDS=0 scripts/test.sh   # skip the fuzz run
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "set-up (Debian packages, .venv with grpcio)"
+scripts/setup.sh
+
+step "generated code is up to date"
+scripts/check-generated.sh
+
+step "build, warnings as errors"
+export RECS_STRICT=1
+swift build --build-tests
+
+step "Swift tests (domain, wire, messages, RPC runtime and limits)"
+swift test --skip-build
+
+step "gRPC interop against grpcio (both directions, cleartext and TLS), health, reflection, mutual TLS"
+INTEROP_SERVER="$ROOT/.build/debug/interop-server" INTEROP_CLIENT="$ROOT/.build/debug/interop-client" \
+  .venv/bin/python -m pytest Tests/interop -q -p no:cacheprovider
+
+if [[ "$FUZZ_SECONDS" -gt 0 ]]; then
+  step "fuzz the frame and message decoding path for ${FUZZ_SECONDS}s"
+  scripts/fuzz.sh "$FUZZ_SECONDS"
+fi
+
+step "all tests passed"
