@@ -27,9 +27,15 @@ ALL = [pytest.param(fault, case, id=f"{fault}-{case}") for fault, case, _ in FAU
 FOR_INTEROP_CLIENT = [pytest.param(fault, case, id=f"{fault}-{case}") for fault, case, held in FAULT_CASES if held]
 
 
+# Cases no server-side fault can reveal for $INTEROP_CLIENT. cancel_after_begin asserts only the status
+# the client gives itself; the Swift client may cancel before the stream reaches the wire, which the
+# interop description allows, so the server never learns of the call (see FAULT_CASES).
+NOT_OBSERVABLE_FOR_INTEROP_CLIENT = {"cancel_after_begin"}
+
+
 def test_every_case_has_a_fault_for_each_client():
     assert {case for _, case, _ in FAULT_CASES} == set(CASES)
-    assert {p.values[1] for p in FOR_INTEROP_CLIENT} == set(CASES)
+    assert {p.values[1] for p in FOR_INTEROP_CLIENT} == set(CASES) - NOT_OBSERVABLE_FOR_INTEROP_CLIENT
 
 
 def _expect_case_failure(argv, case, fault, hang_is_failure):
