@@ -13,9 +13,7 @@ public enum ClientEvent {
 /// The client side of gRPC over HTTP/2 on one nghttp2 session.
 public final class GRPCClientSession: HTTP2Session {
     private final class Stream {
-        var headers: [(String, String)] = []
-        var headerListBytes = 0
-        var headerListTooLarge = false
+        var headers = HeaderBlock()
         var receivedInitialHeaders = false
         var finished = false
         var deframer: MessageDeframer
@@ -53,12 +51,7 @@ public final class GRPCClientSession: HTTP2Session {
             ("grpc-accept-encoding", "identity"),
         ]
         if let timeoutNanoseconds { headers.append(("grpc-timeout", GRPCTimeout.encode(nanoseconds: timeoutNanoseconds))) }
-        for (key, value) in metadata {
-            switch value {
-            case .string(let text): headers.append((key, Metadata.fieldValue(text)))
-            case .binary(let bytes): headers.append((key, Base64.encode(bytes)))
-            }
-        }
+        metadata.appendFields(to: &headers)
         let pending = OutboundStream()
         if let firstMessage { pending.buffer = firstMessage }
         if endOfRequest { pending.ending = .endStream }
@@ -119,10 +112,7 @@ public final class GRPCClientSession: HTTP2Session {
     // MARK: - nghttp2 callbacks
 
     override func handleBeginHeaders(_ streamID: Int32, category: nghttp2_headers_category) -> Int32 {
-        if let stream = streams[streamID] {
-            stream.headers = []
-            stream.headerListBytes = 0
-        }
+        streams[streamID]?.headers = HeaderBlock()
         return 0
     }
 
@@ -131,25 +121,18 @@ public final class GRPCClientSession: HTTP2Session {
         value: UnsafeBufferPointer<UInt8>
     ) -> Int32 {
         guard let stream = streams[streamID] else { return 0 }
-        stream.headerListBytes += name.count + value.count + 32
-        if stream.headerListBytes > limits.headerListBytesMax {
-            stream.headerListTooLarge = true
-            stream.headers = []
-            return 0
-        }
-        stream.headers.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        stream.headers.append(name: name, value: value, limitBytes: limits.headerListBytesMax)
         return 0
     }
 
     override func handleHeadersComplete(_ streamID: Int32, category: nghttp2_headers_category, endStream: Bool) -> Int32 {
         guard let stream = streams[streamID], !stream.finished else { return 0 }
-        if stream.headerListTooLarge {
+        if stream.headers.tooLarge {
             finish(streamID, stream, .resourceExhausted, "response header list is larger than \(limits.headerListBytesMax) bytes")
             resetStream(streamID, .cancel)
             return 0
         }
-        let headers = stream.headers
-        stream.headers = []
+        let headers = stream.headers.take()
         if !stream.receivedInitialHeaders {
             stream.receivedInitialHeaders = true
             let status = headers.first { $0.0 == ":status" }?.1

@@ -331,6 +331,33 @@ public class HTTP2Session {
     }
 }
 
+/// The fields of one HEADERS block as they arrive, with the RFC 9113 §6.5.2 size of the list
+/// (name and value lengths plus 32 per field). Past the limit the fields are dropped and the block
+/// is marked too large, so a peer cannot make the session store an unbounded list.
+struct HeaderBlock {
+    private(set) var fields: [(String, String)] = []
+    private(set) var listBytes = 0
+    private(set) var tooLarge = false
+
+    mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limitBytes: Int) {
+        listBytes += name.count + value.count + 32
+        if listBytes > limitBytes {
+            tooLarge = true
+            fields = []
+            return
+        }
+        if !tooLarge {
+            fields.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        }
+    }
+
+    /// Returns the fields and starts a new block.
+    mutating func take() -> [(String, String)] {
+        defer { self = HeaderBlock() }
+        return fields
+    }
+}
+
 /// Calls `body` with nghttp2 header fields pointing into one contiguous copy of `headers`.
 func withHeaderFields<R>(_ headers: [(String, String)], _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
     var storage: [UInt8] = []

@@ -55,6 +55,16 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         return entries.filter { $0.key == key }.map(\.value)
     }
 
+    /// Appends every entry as an HTTP/2 field: `-bin` values base64-encoded, text values trimmed.
+    func appendFields(to fields: inout [(String, String)]) {
+        for (key, value) in entries {
+            switch value {
+            case .string(let text): fields.append((key, Self.fieldValue(text)))
+            case .binary(let bytes): fields.append((key, Base64.encode(bytes)))
+            }
+        }
+    }
+
     /// A value as it can travel in an HTTP/2 field: RFC 9113 §8.2.1 forbids leading and trailing
     /// whitespace (nghttp2 resets the stream), so it is trimmed.
     static func fieldValue(_ text: String) -> String {

@@ -27,9 +27,7 @@ public enum ServerEvent {
 /// The server side of gRPC over HTTP/2 (PROTOCOL-HTTP2.md) on one nghttp2 session.
 public final class GRPCServerSession: HTTP2Session {
     private final class Stream {
-        var headers: [(String, String)] = []
-        var headerListBytes = 0
-        var headerListTooLarge = false
+        var headers = HeaderBlock()
         var started = false
         var headersSent = false
         var statusSent = false
@@ -72,7 +70,7 @@ public final class GRPCServerSession: HTTP2Session {
         stream.headersSent = true
         outbound[streamID] = OutboundStream()
         var headers: [(String, String)] = [(":status", "200"), ("content-type", "application/grpc")]
-        appendCustom(metadata, to: &headers)
+        metadata.appendFields(to: &headers)
         let result = submitHeaders(headers, withBody: true) { fields, count, provider in
             nghttp2_submit_response(session, streamID, fields, count, provider)
         }
@@ -102,7 +100,7 @@ public final class GRPCServerSession: HTTP2Session {
         stream.statusSent = true
         var fields: [(String, String)] = [("grpc-status", String(code.rawValue))]
         if !message.isEmpty { fields.append(("grpc-message", PercentEncoding.encode(message))) }
-        appendCustom(trailers, to: &fields)
+        trailers.appendFields(to: &fields)
         if stream.headersSent {
             finishOutbound(streamID, .trailers(fields))
         } else {
@@ -128,15 +126,6 @@ public final class GRPCServerSession: HTTP2Session {
         nghttp2_submit_goaway(
             session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session),
             HTTP2ErrorCode.noError.rawValue, nil, 0)
-    }
-
-    private func appendCustom(_ metadata: Metadata, to headers: inout [(String, String)]) {
-        for (key, value) in metadata {
-            switch value {
-            case .string(let text): headers.append((key, Metadata.fieldValue(text)))
-            case .binary(let bytes): headers.append((key, Base64.encode(bytes)))
-            }
-        }
     }
 
     /// Answers a request the session rejects by itself, before any handler runs.
@@ -169,14 +158,7 @@ public final class GRPCServerSession: HTTP2Session {
         value: UnsafeBufferPointer<UInt8>
     ) -> Int32 {
         guard let stream = streams[streamID], category == NGHTTP2_HCAT_REQUEST else { return 0 }
-        // RFC 9113 §6.5.2: the size of a field is its name and value lengths plus 32.
-        stream.headerListBytes += name.count + value.count + 32
-        if stream.headerListBytes > limits.headerListBytesMax {
-            stream.headerListTooLarge = true
-            stream.headers = []
-            return 0
-        }
-        stream.headers.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        stream.headers.append(name: name, value: value, limitBytes: limits.headerListBytesMax)
         return 0
     }
 
@@ -190,7 +172,7 @@ public final class GRPCServerSession: HTTP2Session {
     }
 
     private func startCall(_ streamID: Int32, _ stream: Stream) {
-        if stream.headerListTooLarge {
+        if stream.headers.tooLarge {
             reject(
                 streamID, stream, .resourceExhausted,
                 "request header list is larger than \(limits.headerListBytesMax) bytes")
@@ -203,7 +185,7 @@ public final class GRPCServerSession: HTTP2Session {
         var encoding: String?
         var timeout: String?
         var metadata = Metadata()
-        for (name, value) in stream.headers {
+        for (name, value) in stream.headers.take() {
             switch name {
             case ":method": method = value
             case ":path": path = value
@@ -226,7 +208,6 @@ public final class GRPCServerSession: HTTP2Session {
                 }
             }
         }
-        stream.headers = []
         guard method == "POST" else {
             rejectWithHTTPStatus(streamID, stream, 405)
             return

@@ -174,12 +174,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     private func writeOutput() {
         guard let context = channelContext, !isClosed else { return }
-        var buffer: ByteBuffer?
+        let buffer: ByteBuffer?
         do {
-            try session.produceOutput { bytes in
-                if buffer == nil { buffer = context.channel.allocator.buffer(capacity: max(bytes.count, 1024)) }
-                buffer!.writeBytes(bytes)
-            }
+            buffer = try session.drainOutput(context.channel.allocator)
         } catch {
             failAll(.unavailable, "HTTP/2 error: \(error)")
             context.close(promise: nil)

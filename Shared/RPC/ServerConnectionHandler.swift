@@ -119,12 +119,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// Writes everything nghttp2 has queued as one buffer, once per burst of work.
     private func writeOutput() {
         guard let context = channelContext, !closed else { return }
-        var buffer: ByteBuffer?
+        let buffer: ByteBuffer?
         do {
-            try session.produceOutput { bytes in
-                if buffer == nil { buffer = context.channel.allocator.buffer(capacity: max(bytes.count, 1024)) }
-                buffer!.writeBytes(bytes)
-            }
+            buffer = try session.drainOutput(context.channel.allocator)
         } catch {
             context.close(promise: nil)
             return
