@@ -12,6 +12,8 @@ public struct ServerLimits: Sendable {
     public var concurrentHandlersMax = 4096
     /// Open connections at once; further ones are closed on accept.
     public var connectionsMax = 10_000
+    /// A connection without calls for this long gets GOAWAY and is closed.
+    public var connectionIdleMilliseconds: Int64 = 5 * 60 * 1000
     /// How long graceful shutdown waits for calls in flight before ending them.
     public var shutdownGraceSeconds: Int64 = 10
 
@@ -86,7 +88,9 @@ public final class RPCServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
                     try channel.pipeline.syncOperations.addHandler(
-                        ServerConnectionHandler(router: router, gate: gate, limits: limits.wire, logger: logger))
+                        ServerConnectionHandler(
+                            router: router, gate: gate, limits: limits.wire,
+                            idleTimeout: .milliseconds(limits.connectionIdleMilliseconds), logger: logger))
                 }
             }
         let listener = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()

@@ -45,12 +45,32 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var reading = false
     private var shuttingDown = false
     private var closed = false
+    private let idleTimeout: TimeAmount
+    private var idleTimer: Scheduled<Void>?
 
-    init(router: Router, gate: HandlerGate, limits: WireLimits, logger: Logger) {
+    init(router: Router, gate: HandlerGate, limits: WireLimits, idleTimeout: TimeAmount, logger: Logger) {
         self.session = GRPCServerSession(limits: limits)
         self.router = router
         self.gate = gate
+        self.idleTimeout = idleTimeout
         self.logger = logger
+    }
+
+    /// A connection with no call for `idleTimeout` is told GOAWAY and closed, so idle or stalled
+    /// connections (a request whose headers never complete, say) do not hold resources for ever.
+    private func armIdleTimer() {
+        guard let context = channelContext, idleTimer == nil, !shuttingDown else { return }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(in: idleTimeout) {
+            let handler = bound.value
+            handler.idleTimer = nil
+            if handler.calls.isEmpty { handler.beginGracefulShutdown() }
+        }
+    }
+
+    private func disarmIdleTimer() {
+        idleTimer?.cancel()
+        idleTimer = nil
     }
 
     // MARK: - Channel events
@@ -65,6 +85,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        armIdleTimer()
         writeOutput()
         context.fireChannelActive()
     }
@@ -98,6 +119,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        disarmIdleTimer()
         for call in calls.values {
             cancel(call, RPCError(.unavailable, "the connection closed"))
         }
@@ -159,7 +181,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 case .message(let streamID, let bytes): received(streamID, bytes)
                 case .requestEnded(let streamID): requestEnded(streamID)
                 case .callCancelled(let streamID, let error):
-                    if let call = calls.removeValue(forKey: streamID) { cancel(call, error) }
+                    if let call = calls.removeValue(forKey: streamID) {
+                        cancel(call, error)
+                        if calls.isEmpty { armIdleTimer() }
+                    }
                 case .writable(let streamID):
                     if let call = calls[streamID] {
                         let waiters = call.writableWaiters
@@ -192,6 +217,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             method: method.descriptor, requestMetadata: start.metadata, deadline: deadline, peer: peer)
         let call = Call(streamID: start.streamID, method: method, context: serverContext)
         calls[start.streamID] = call
+        disarmIdleTimer()
         if let nanoseconds = start.timeoutNanoseconds {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             call.deadlineTimer = context.eventLoop.scheduleTask(in: .nanoseconds(min(nanoseconds, Int64.max / 2))) {
@@ -305,6 +331,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         call.done = true
         releaseGate(call)
         calls.removeValue(forKey: call.streamID)
+        if calls.isEmpty { armIdleTimer() }
         call.deadlineTimer?.cancel()
         for waiter in call.writableWaiters { waiter.fail(RPCError(.cancelled, "the call is over")) }
         call.writableWaiters = []

@@ -181,4 +181,26 @@ struct LimitsTests {
             #expect(raw.goAwayErrorCode == nil)
         }
     }
+
+    @Test("a connection without calls is closed after the idle timeout; one with a call is not")
+    func idleConnections() async throws {
+        var limits = ServerLimits()
+        limits.connectionIdleMilliseconds = 300
+        try await withServer(limits: limits) { _, port in
+            let idle = try RawConnection(port: port)
+            try idle.flush()
+            try idle.read(seconds: 5) { _ in idle.goAwayErrorCode != nil }
+            #expect(idle.goAwayErrorCode == HTTP2ErrorCode.noError.rawValue)
+            try idle.read(seconds: 3)
+            #expect(idle.closedByPeer)
+
+            // Control: a connection with a call in flight stays open past the timeout.
+            let busy = try RawConnection(port: port)
+            busy.openStream()
+            try busy.flush()
+            try busy.read(seconds: 1)
+            #expect(busy.goAwayErrorCode == nil)
+            #expect(!busy.closedByPeer)
+        }
+    }
 }
