@@ -340,7 +340,9 @@ private func roundTrip<M: ProtoMessage>(_ message: M) throws -> M {
     @Test func servicesAndSymbols() {
         #expect(ProtoDescriptors.serviceNames == [
             "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.testing.TestService",
-            "grpc.testing.UnimplementedService",
+            "grpc.testing.UnimplementedService", "recs.issuance.v1.IssuanceService",
+            "recs.registry.v1.RegistryService", "recs.reporting.v1.ReportingService",
+            "recs.transfer.v1.TransferService",
         ])
         let symbols = ProtoDescriptors.symbolFiles
         #expect(symbols["grpc.testing.TestService"] == "grpc/testing/test.proto")

@@ -10,6 +10,11 @@
 #include "grpc/testing/empty.pb-c.h"
 #include "grpc/testing/messages.pb-c.h"
 #include "grpc/testing/test.pb-c.h"
+#include "recs/common/v1/common.pb-c.h"
+#include "recs/issuance/v1/issuance.pb-c.h"
+#include "recs/registry/v1/registry.pb-c.h"
+#include "recs/reporting/v1/reporting.pb-c.h"
 #include "recs/testing/v1/field_kinds.pb-c.h"
+#include "recs/transfer/v1/transfer.pb-c.h"
 
 #endif
