@@ -67,6 +67,13 @@ let package = Package(
             name: "InteropTesting", dependencies: ["RPC", "ProtoServices", "ProtoMessages"],
             path: "Shared/InteropTesting", swiftSettings: swiftSettings),
 
+        // Storage: SQLite (embedded default) and PostgreSQL through their C libraries (ADR 0003).
+        .systemLibrary(name: "CSQLite", path: "Shared/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "Storage", dependencies: ["CSQLite", "CLibPQ"], path: "Shared/Storage", swiftSettings: swiftSettings),
+        // The transfer service's ledger of holdings by serial range (ADR 0004).
+        .target(name: "Ledger", dependencies: ["Storage", "Domain"], path: "Shared/Ledger", swiftSettings: swiftSettings),
+
         // The registry's domain: pure Swift, Foundation at most.
         .target(name: "Domain", path: "Shared/Domain", swiftSettings: swiftSettings),
 
@@ -101,6 +108,15 @@ let package = Package(
             path: "Tests/RPCTests"),
         .testTarget(name: "ProtoMessagesTests", dependencies: ["ProtoMessages", "GRPCWire"], path: "Tests/ProtoMessagesTests"),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], path: "Tests/DomainTests"),
+        .target(
+            name: "StorageTestSupport", dependencies: ["Storage"], path: "Tests/StorageTests/Support",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StorageTests", dependencies: ["Storage", "StorageTestSupport"], path: "Tests/StorageTests",
+            exclude: ["Support"]),
+        .testTarget(
+            name: "LedgerTests", dependencies: ["Ledger", "Storage", "Domain", "StorageTestSupport"],
+            path: "Tests/LedgerTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,7 +18,7 @@ STAMP="$VENV/.requirements.sha256"
 
 DEBIAN_PACKAGES=(
   libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler nghttp2-client
-  python3-venv openssl postgresql sqlite3 libsqlite3-dev docker-compose
+  python3-venv openssl postgresql sqlite3 libsqlite3-dev libpq-dev docker-compose
 )
 
 LOG="$(mktemp "${TMPDIR:-/tmp}/setup.XXXXXX.log")"

@@ -23,7 +23,12 @@ step "build, warnings as errors"
 export RECS_STRICT=1
 swift build --build-tests
 
-step "Swift tests (domain, wire, messages, RPC runtime and limits)"
+step "PostgreSQL on loopback for the storage contract tests"
+RECS_TEST_POSTGRES_URL="$(scripts/start-test-postgres.sh)"
+export RECS_TEST_POSTGRES_URL
+echo "$RECS_TEST_POSTGRES_URL"
+
+step "Swift tests (domain, wire, messages, RPC runtime and limits, storage and ledger on SQLite and PostgreSQL)"
 swift test --skip-build
 
 step "gRPC interop against grpcio (both directions, cleartext and TLS), health, reflection, mutual TLS"
