@@ -4,7 +4,7 @@
 /// a lettered form (`W14` in the Appendix C example file), so both are accepted: up to three letters
 /// followed by one to nine digits. The id is opaque: `W014` and `W14` are different ids. It never
 /// contains a hyphen, which is what lets it lead a serial number (`99999-AA-123456-1-100`).
-public struct GeneratingUnitID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct GeneratingUnitID: Sendable, Hashable, Comparable, TextIdentifier {
     /// The canonical, upper-case spelling.
     public let description: String
 
@@ -27,14 +27,4 @@ public struct GeneratingUnitID: Sendable, Hashable, Comparable, Codable, CustomS
     }
 
     public static func < (lhs: GeneratingUnitID, rhs: GeneratingUnitID) -> Bool { lhs.description < rhs.description }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(parsing: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }

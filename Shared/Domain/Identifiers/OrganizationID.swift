@@ -3,7 +3,7 @@
 ///
 /// The number is written without leading zeros, so every organization has exactly one spelling;
 /// a lower-case `a` is accepted on input and printed upper-case.
-public struct OrganizationID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct OrganizationID: Sendable, Hashable, Comparable, TextIdentifier {
     /// 1 through 9999.
     public let number: Int
 
@@ -37,14 +37,4 @@ public struct OrganizationID: Sendable, Hashable, Comparable, Codable, CustomStr
     public var description: String { "A\(number)" }
 
     public static func < (lhs: OrganizationID, rhs: OrganizationID) -> Bool { lhs.number < rhs.number }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(parsing: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }

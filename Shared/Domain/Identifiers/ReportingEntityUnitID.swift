@@ -5,7 +5,7 @@
 /// It is not the registry's ``GeneratingUnitID``: the registry maps it to a unit through the unit's
 /// designated reporting entity. It is kept exactly as written (case included), since it belongs to
 /// the reporting entity; only emptiness, length and control characters are checked.
-public struct ReportingEntityUnitID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct ReportingEntityUnitID: Sendable, Hashable, Comparable, TextIdentifier {
     public let description: String
 
     public init(parsing text: some StringProtocol) throws(RuleViolation) {
@@ -26,15 +26,5 @@ public struct ReportingEntityUnitID: Sendable, Hashable, Comparable, Codable, Cu
 
     public static func < (lhs: ReportingEntityUnitID, rhs: ReportingEntityUnitID) -> Bool {
         lhs.description < rhs.description
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(parsing: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
     }
 }

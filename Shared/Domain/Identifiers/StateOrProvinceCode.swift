@@ -4,7 +4,7 @@
 ///
 /// Any two letters parse, because certificates imported from other tracking systems keep their
 /// origin; ``geographicScope`` tells whether a unit there may earn certificates here (§4, §12.5).
-public struct StateOrProvinceCode: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct StateOrProvinceCode: Sendable, Hashable, Comparable, TextIdentifier {
     public let description: String
 
     public enum GeographicScope: Sendable, Hashable {
@@ -47,15 +47,5 @@ public struct StateOrProvinceCode: Sendable, Hashable, Comparable, Codable, Cust
 
     public static func < (lhs: StateOrProvinceCode, rhs: StateOrProvinceCode) -> Bool {
         lhs.description < rhs.description
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(parsing: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
     }
 }

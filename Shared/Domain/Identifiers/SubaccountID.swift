@@ -5,7 +5,7 @@
 /// position: four digits, four letters, a hyphen, two digits, two letters (`DDDDLLLL-DDLL`, 13
 /// characters). Letters are case-insensitive on input and stored upper-case. The kind of the
 /// subaccount (Active, Retirement, ...) is not encoded in the id; it is looked up.
-public struct SubaccountID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct SubaccountID: Sendable, Hashable, Comparable, TextIdentifier {
     /// The canonical, upper-case spelling.
     public let description: String
 
@@ -52,14 +52,4 @@ public struct SubaccountID: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     public static func < (lhs: SubaccountID, rhs: SubaccountID) -> Bool { lhs.description < rhs.description }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(parsing: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
