@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "interop-server", targets: ["InteropServer"]),
         .executable(name: "interop-client", targets: ["InteropClient"]),
         .executable(name: "wire-fuzz", targets: ["WireFuzz"]),
+        .executable(name: "registry", targets: ["Registry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -61,6 +62,23 @@ let package = Package(
         .target(
             name: "StandardServices", dependencies: ["RPC", "ProtoServices", "ProtoMessages"],
             path: "Shared/StandardServices", swiftSettings: swiftSettings),
+
+        // The registry service: organizations, accounts, generating units (issue 3, first slice).
+        .target(
+            name: "RegistryCore",
+            dependencies: [
+                "Domain", "Storage", "RPC", "ProtoMessages", "ProtoServices", "GRPCWire", "StandardServices",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/RegistryCore", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "Registry",
+            dependencies: [
+                "RegistryCore", "Storage", "RPC", "StandardServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Registry", swiftSettings: swiftSettings),
 
         // grpc.testing.TestService and the interop cases, shared by the interop executables and tests.
         .target(
@@ -114,6 +132,13 @@ let package = Package(
         .testTarget(
             name: "StorageTests", dependencies: ["Storage", "StorageTestSupport"], path: "Tests/StorageTests",
             exclude: ["Support"]),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: [
+                "RegistryCore", "Storage", "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages",
+                "StandardServices", "GRPCWire", "Domain", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RegistryTests"),
         .testTarget(
             name: "LedgerTests", dependencies: ["Ledger", "Storage", "Domain", "StorageTestSupport"],
             path: "Tests/LedgerTests"),

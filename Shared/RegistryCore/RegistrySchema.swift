@@ -1,0 +1,127 @@
+import Storage
+
+/// The registry's schema: forward-only migrations for both databases (append, never edit).
+///
+/// Records are kept twice on purpose: the columns the registry queries and constrains on (ids,
+/// status, kind, owner) and the protobuf bytes of the record as the API returns it (`record`), so a
+/// field added to the proto needs no migration. Both are written in the same statement.
+///
+/// `counters` hands out organization numbers, unit numbers and event sequences. Taking a number is
+/// an `UPDATE` of its row, which holds the row's lock until commit: event sequences are therefore
+/// assigned in commit order with no gap (docs/API.md, event feeds).
+public enum RegistrySchema {
+    static func tables(blob: String, int: String, strict: String) -> [String] {
+        [
+            """
+            CREATE TABLE counters (
+                name TEXT NOT NULL PRIMARY KEY,
+                value \(int) NOT NULL CHECK (value >= 0)
+            )\(strict)
+            """,
+            "INSERT INTO counters (name, value) VALUES ('organization', 0), ('generating_unit', 0), ('user', 0), ('event', 0)",
+            """
+            CREATE TABLE organizations (
+                organization_number \(int) NOT NULL PRIMARY KEY CHECK (organization_number BETWEEN 1 AND 9999),
+                organization_id TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('active', 'inactive', 'terminated')),
+                record \(blob) NOT NULL,
+                created_at_unix_ms \(int) NOT NULL
+            )\(strict)
+            """,
+            // §6: one account per organization, which holds the subaccounts.
+            """
+            CREATE TABLE accounts (
+                organization_id TEXT NOT NULL PRIMARY KEY REFERENCES organizations (organization_id),
+                status TEXT NOT NULL CHECK (status IN ('active', 'inactive', 'terminated')),
+                opened_at_unix_ms \(int) NOT NULL
+            )\(strict)
+            """,
+            """
+            CREATE TABLE subaccounts (
+                subaccount_id TEXT NOT NULL PRIMARY KEY CHECK (length(subaccount_id) = 13),
+                organization_id TEXT NOT NULL REFERENCES accounts (organization_id),
+                kind TEXT NOT NULL CHECK (kind IN ('active', 'retirement', 'reserve', 'export')),
+                opened_with_account \(int) NOT NULL CHECK (opened_with_account IN (0, 1)),
+                record \(blob) NOT NULL,
+                created_at_unix_ms \(int) NOT NULL
+            )\(strict)
+            """,
+            "CREATE INDEX subaccounts_by_organization ON subaccounts (organization_id, created_at_unix_ms)",
+            // §7: logins; for now only the Manager opened with the account (§7.1). login_key is the
+            // login lower-cased: logins are unique across the registry whatever their case.
+            """
+            CREATE TABLE users (
+                user_id TEXT NOT NULL PRIMARY KEY,
+                organization_id TEXT NOT NULL REFERENCES organizations (organization_id),
+                login_key TEXT NOT NULL UNIQUE,
+                record \(blob) NOT NULL,
+                created_at_unix_ms \(int) NOT NULL
+            )\(strict)
+            """,
+            """
+            CREATE TABLE generating_units (
+                unit_number \(int) NOT NULL PRIMARY KEY CHECK (unit_number >= 1),
+                generating_unit_id TEXT NOT NULL UNIQUE,
+                organization_id TEXT NOT NULL REFERENCES organizations (organization_id),
+                status TEXT NOT NULL CHECK (status IN ('registered', 'approved', 'inactive', 'suspended', 'terminated')),
+                deposit_subaccount_id TEXT NOT NULL REFERENCES subaccounts (subaccount_id),
+                unit_class TEXT NOT NULL,
+                record \(blob) NOT NULL,
+                registered_at_unix_ms \(int) NOT NULL,
+                status_changed_at_unix_ms \(int) NOT NULL
+            )\(strict)
+            """,
+            "CREATE INDEX generating_units_by_organization ON generating_units (organization_id, unit_number)",
+            // §9.2, §10, Appendix D Table 27: who reports the unit's generation, under which UNITID.
+            """
+            CREATE TABLE reporting_entity_designations (
+                generating_unit_id TEXT NOT NULL PRIMARY KEY REFERENCES generating_units (generating_unit_id),
+                type TEXT NOT NULL,
+                reporting_entity_organization_id TEXT NOT NULL REFERENCES organizations (organization_id),
+                reporting_entity_unit_id TEXT NOT NULL,
+                designated_at_unix_ms \(int) NOT NULL
+            )\(strict)
+            """,
+            """
+            CREATE UNIQUE INDEX reporting_entity_unit_ids ON reporting_entity_designations
+                (reporting_entity_organization_id, reporting_entity_unit_id) WHERE reporting_entity_unit_id <> ''
+            """,
+            // docs/API.md, idempotency: the first completed outcome per request id. status_code 0 is
+            // a response (response holds its bytes); otherwise the recorded failure and its details.
+            """
+            CREATE TABLE idempotency_keys (
+                request_id TEXT NOT NULL PRIMARY KEY,
+                method TEXT NOT NULL,
+                request_fingerprint \(blob) NOT NULL CHECK (length(request_fingerprint) = 32),
+                status_code \(int) NOT NULL,
+                status_message TEXT NOT NULL,
+                error_details \(blob) NOT NULL,
+                response \(blob) NOT NULL,
+                recorded_at_unix_ms \(int) NOT NULL
+            )\(strict)
+            """,
+            // docs/API.md, event feeds: payload is the encoded recs.registry.v1.Event.
+            """
+            CREATE TABLE events (
+                sequence \(int) NOT NULL PRIMARY KEY CHECK (sequence >= 1),
+                at_unix_ms \(int) NOT NULL,
+                action TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                payload \(blob) NOT NULL
+            )\(strict)
+            """,
+        ]
+    }
+
+    public static let migrations: [Migration] = [
+        Migration(
+            name: "0001-registry-organizations-units-idempotency-events",
+            statements: [],
+            overrides: [
+                .sqlite: tables(blob: "BLOB", int: "INTEGER", strict: " STRICT"),
+                .postgres: tables(blob: "BYTEA", int: "BIGINT", strict: ""),
+            ])
+    ]
+}
