@@ -44,6 +44,11 @@ struct InteropClientCommand: AsyncParsableCommand {
         }
         let tlsConfiguration = tls ? ClientTLSConfiguration(caPath: ca, serverHostname: serverHostOverride) : nil
         let client = try RPCClient(host: host, port: port, tls: tlsConfiguration)
+        // Deadlines count from the call's creation, connection set-up included; connect first so a
+        // case's deadline (1 ms in timeout_on_sleeping_server) measures the call, not the
+        // handshake. The outcome does not matter here; the cases check the server.
+        _ = try? await Grpc_Testing_TestServiceClient(client).emptyCall(
+            Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(5)))
         var failures = 0
         for testCase in cases {
             do {

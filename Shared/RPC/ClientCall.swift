@@ -21,6 +21,9 @@ final class ClientCallCore: @unchecked Sendable {
     let initialMetadata: EventLoopPromise<Metadata>
     let status: EventLoopPromise<CallStatus>
     let responses: MessageQueue
+    /// When the call must be over, fixed when the call is created (not when its stream opens, so
+    /// time spent connecting counts against it).
+    let deadline: NIODeadline?
 
     // Event-loop state.
     var connection: ClientConnectionHandler?
@@ -37,6 +40,12 @@ final class ClientCallCore: @unchecked Sendable {
         self.options = options
         self.initialMetadata = loop.makePromise()
         self.status = loop.makePromise()
+        self.deadline = options.timeout.map { timeout in
+            // Clamped to about 95 years, so the nanosecond arithmetic cannot overflow.
+            let (seconds, attoseconds) = timeout.components
+            let clampedSeconds = min(max(seconds, 0), 3_000_000_000)
+            return NIODeadline.now() + .nanoseconds(clampedSeconds * 1_000_000_000 + max(attoseconds, 0) / 1_000_000_000)
+        }
         let owner = WeakOwner()
         self.responses = MessageQueue(onDrained: { owner.core?.resumeInput() })
         owner.core = self

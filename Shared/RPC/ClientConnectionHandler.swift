@@ -79,9 +79,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     func start(_ call: ClientCallCore, firstMessage: [UInt8]?, endOfRequest: Bool) {
         guard !call.finished else { return }
         var timeoutNanoseconds: Int64?
-        if let timeout = call.options.timeout {
-            let (seconds, attoseconds) = timeout.components
-            timeoutNanoseconds = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        if let deadline = call.deadline {
+            let remaining = (deadline - .now()).nanoseconds
+            guard remaining > 0 else {
+                call.finish(CallStatus(code: .deadlineExceeded, message: "the call's deadline passed before it started", trailingMetadata: Metadata()))
+                return
+            }
+            timeoutNanoseconds = remaining
         }
         guard acceptsNewCalls,
             let streamID = session.startCall(
@@ -94,9 +98,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         call.connection = self
         call.streamID = streamID
         calls[streamID] = call
-        if let timeoutNanoseconds, let context = channelContext {
+        if let deadline = call.deadline, let context = channelContext {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            call.deadlineTimer = context.eventLoop.scheduleTask(in: .nanoseconds(timeoutNanoseconds)) {
+            call.deadlineTimer = context.eventLoop.scheduleTask(deadline: deadline) {
                 bound.value.deadlineExpired(streamID)
             }
         }

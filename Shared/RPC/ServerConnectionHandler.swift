@@ -132,10 +132,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        context.write(data, promise: promise)
-    }
-
     // MARK: - Output
 
     /// Writes everything nghttp2 has queued as one buffer, once per burst of work.
