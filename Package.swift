@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "interop-client", targets: ["InteropClient"]),
         .executable(name: "wire-fuzz", targets: ["WireFuzz"]),
         .executable(name: "registry", targets: ["Registry"]),
+        .executable(name: "transfer", targets: ["Transfer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -80,6 +81,24 @@ let package = Package(
             ],
             path: "Services/Registry", swiftSettings: swiftSettings),
 
+        // The transfer service: deposits, inter-account transfers, retirement over the ledger
+        // (issue 3, first slice).
+        .target(
+            name: "TransferCore",
+            dependencies: [
+                "Ledger", "Domain", "Storage", "RPC", "ProtoMessages", "ProtoServices", "GRPCWire", "StandardServices",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/TransferCore", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "Transfer",
+            dependencies: [
+                "TransferCore", "Storage", "RPC", "StandardServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Transfer", swiftSettings: swiftSettings),
+
         // grpc.testing.TestService and the interop cases, shared by the interop executables and tests.
         .target(
             name: "InteropTesting", dependencies: ["RPC", "ProtoServices", "ProtoMessages"],
@@ -139,6 +158,13 @@ let package = Package(
                 "StandardServices", "GRPCWire", "Domain", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RegistryTests"),
+        .testTarget(
+            name: "TransferTests",
+            dependencies: [
+                "TransferCore", "Ledger", "Storage", "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages",
+                "StandardServices", "GRPCWire", "Domain", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TransferTests"),
         .testTarget(
             name: "LedgerTests", dependencies: ["Ledger", "Storage", "Domain", "StorageTestSupport"],
             path: "Tests/LedgerTests"),

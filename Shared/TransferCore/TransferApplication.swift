@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import RPC
+import StandardServices
+import Storage
+
+/// The transfer service as one buildable thing: its database (ledger and transfer tables, migrated),
+/// then its server (TransferService plus health and reflection). The executable builds it from its
+/// configuration; tests build the same thing in process on port 0.
+public struct TransferApplication: Sendable {
+    public let store: TransferStore
+    public let service: TransferService
+    public let server: StandardServer
+
+    /// Migrates `database` and prepares (does not start) the server.
+    public static func build(
+        database: any Database, server configuration: ServerConfiguration, logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> TransferApplication {
+        let store = TransferStore(database: database)
+        let applied = try await store.migrate()
+        if !applied.isEmpty { logger.info("transfer schema migrated", metadata: ["applied": "\(applied)"]) }
+        let service = TransferService(store: store, logger: logger, clock: clock)
+        let server = StandardServer(configuration: configuration, services: [service], logger: logger)
+        return TransferApplication(store: store, service: service, server: server)
+    }
+
+    /// Opens the service's database (`<data-dir>/transfer.sqlite` or PostgreSQL), then `build`.
+    public static func build(
+        storage: StorageConfiguration, server configuration: ServerConfiguration, logger: Logger
+    ) async throws -> TransferApplication {
+        let database = try await storage.open(service: "transfer")
+        do {
+            return try await build(database: database, server: configuration, logger: logger)
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    /// Starts serving; returns the bound port.
+    public func start() async throws -> Int {
+        try await server.server.start()
+    }
+
+    /// Marks the services NOT_SERVING, drains the server gracefully, then closes the database.
+    public func shutdown() async {
+        await server.shutdown()
+        await store.close()
+    }
+}
