@@ -46,7 +46,7 @@ extension Ledger {
 
     /// Runs a mutating operation once per request id, in one transaction with its idempotency record.
     func perform(
-        _ operation: String, _ requestID: RequestID, _ request: some Encodable & Sendable,
+        _ operation: String, _ requestID: RequestID, _ request: some Encodable & Sendable, also: ChangeHook? = nil,
         _ body: @escaping @Sendable (inout SQLTransaction) throws -> LedgerChange
     ) async throws(LedgerError) -> LedgerChange {
         let fingerprint: [UInt8]
@@ -66,6 +66,7 @@ extension Ledger {
                 return try JSONDecoder().decode(LedgerChange.self, from: Data(try row.string("outcome").utf8))
             }
             let change = try body(&transaction)
+            try also?(&transaction, change)
             let outcome = String(decoding: try Self.canonicalJSON(change), as: UTF8.self)
             do {
                 try transaction.execute(
@@ -114,7 +115,8 @@ extension Ledger {
         _ operation: String, _ requestID: RequestID, _ selections: [CertificateSelection], from source: SubaccountID,
         to destination: SubaccountID, initiator: Initiator, expectedFlow: SubaccountFlow.Kind,
         event: CertificateLifecycle.Event?, eligible: Set<CertificateLifecycle.Kind> = [.active],
-        hold: (id: HoldID, purpose: HoldPurpose)? = nil, at: Date, requestDetails: RequestDetails? = nil
+        hold: (id: HoldID, purpose: HoldPurpose)? = nil, at: Date, requestDetails: RequestDetails? = nil,
+        also: ChangeHook? = nil
     ) async throws(LedgerError) -> LedgerChange {
         guard !selections.isEmpty, selections.count <= LedgerLimits.selectionsPerRequestMax else {
             throw LedgerError(
@@ -125,7 +127,7 @@ extension Ledger {
             selections: selections, source: source, destination: destination, initiator: initiator.rawValue, hold: hold?.id,
             details: requestDetails)
         let merges = mergesAdjacentHoldings
-        return try await perform(operation, requestID, request) { transaction in
+        return try await perform(operation, requestID, request, also: also) { transaction in
             let from = try Self.loadSubaccount(&transaction, source)
             let to = try Self.loadSubaccount(&transaction, destination)
             let flow = try SubaccountFlow.allowedFlow(
@@ -180,11 +182,11 @@ extension Ledger {
     /// Completes or releases a hold: applies `event` to every holding frozen by it.
     func settle(
         _ operation: String, _ requestID: RequestID, _ hold: HoldID, purpose: HoldPurpose, event: CertificateLifecycle.Event,
-        completes: Bool, at: Date
+        completes: Bool, at: Date, also: ChangeHook? = nil
     ) async throws(LedgerError) -> LedgerChange {
         struct Request: Codable, Sendable { let hold: HoldID }
         let merges = mergesAdjacentHoldings
-        return try await perform(operation, requestID, Request(hold: hold)) { transaction in
+        return try await perform(operation, requestID, Request(hold: hold), also: also) { transaction in
             guard let row = try transaction.queryFirst(
                 """
                 SELECT purpose, source_subaccount_id, destination_subaccount_id, state FROM holds WHERE hold_id = $1

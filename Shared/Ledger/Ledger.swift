@@ -19,6 +19,11 @@ import Storage
 /// request is refused (`requestIDReused`). Refused requests (rule violations) are not recorded, so a
 /// retry of one is evaluated again.
 public struct Ledger: Sendable {
+    /// Extra writes a caller makes in the same transaction as a change, e.g. the owning service's
+    /// event for it, so the change and its record commit or fail together. Not called when a
+    /// retried request id replays its first outcome.
+    public typealias ChangeHook = @Sendable (inout SQLTransaction, LedgerChange) throws -> Void
+
     public let database: any Database
     /// Merge adjacent holdings with identical attributes after each change, so that a range moved
     /// piece by piece ends up as one row again.
@@ -72,14 +77,15 @@ public struct Ledger: Sendable {
 
     /// Deposits a newly issued batch into an Active subaccount (§14.2), exactly once per batch.
     public func deposit(
-        requestID: RequestID, batch: CertificateBatch, into destination: SubaccountID, at: Date
+        requestID: RequestID, batch: CertificateBatch, into destination: SubaccountID, at: Date, also: ChangeHook? = nil
     ) async throws(LedgerError) -> LedgerChange {
         struct Request: Codable, Sendable {
             let batch: CertificateBatch
             let destination: SubaccountID
         }
         let at = Self.normalized(at)
-        return try await perform("deposit", requestID, Request(batch: batch, destination: destination)) { transaction in
+        return try await perform("deposit", requestID, Request(batch: batch, destination: destination), also: also) {
+            transaction in
             let subaccount = try Self.loadSubaccount(&transaction, destination)
             guard subaccount.kind == .active else {
                 throw RuleViolation(
@@ -133,12 +139,13 @@ public struct Ledger: Sendable {
     /// holder: nothing leaves a Retirement subaccount except an administrator withdrawal (§16.2).
     public func retire(
         requestID: RequestID, selections: [CertificateSelection], from source: SubaccountID, to destination: SubaccountID,
-        reason: RetirementReason, at: Date
+        reason: RetirementReason, at: Date, also: ChangeHook? = nil
     ) async throws(LedgerError) -> LedgerChange {
         let at = Self.normalized(at)
         return try await relocate(
             "retire", requestID, selections, from: source, to: destination, initiator: .accountHolder,
-            expectedFlow: .retirement, event: .retire(at: at, reason: reason), at: at, requestDetails: .retirement(reason))
+            expectedFlow: .retirement, event: .retire(at: at, reason: reason), at: at, requestDetails: .retirement(reason),
+            also: also)
     }
 
     /// Reserves certificates into a Reserve subaccount, with an optional reason (§18).
@@ -175,27 +182,34 @@ public struct Ledger: Sendable {
     /// ``releaseTransfer(requestID:hold:at:)``.
     public func freezeForTransfer(
         requestID: RequestID, hold: HoldID, selections: [CertificateSelection], from source: SubaccountID,
-        to destination: SubaccountID, at: Date
+        to destination: SubaccountID, at: Date, also: ChangeHook? = nil
     ) async throws(LedgerError) -> LedgerChange {
         let at = Self.normalized(at)
         return try await relocate(
             "freezeForTransfer", requestID, selections, from: source, to: destination, initiator: .accountHolder,
-            expectedFlow: .interAccountTransfer, event: .transferRequested(at: at), hold: (hold, .transfer), at: at)
+            expectedFlow: .interAccountTransfer, event: .transferRequested(at: at), hold: (hold, .transfer), at: at,
+            also: also)
     }
 
     /// The recipient accepted: the frozen certificates go to its Active subaccount, active again.
-    public func completeTransfer(requestID: RequestID, hold: HoldID, at: Date) async throws(LedgerError) -> LedgerChange {
+    public func completeTransfer(requestID: RequestID, hold: HoldID, at: Date, also: ChangeHook? = nil) async throws(LedgerError)
+        -> LedgerChange
+    {
         let at = Self.normalized(at)
         return try await settle(
-            "completeTransfer", requestID, hold, purpose: .transfer, event: .transferCompleted(at: at), completes: true, at: at)
+            "completeTransfer", requestID, hold, purpose: .transfer, event: .transferCompleted(at: at), completes: true, at: at,
+            also: also)
     }
 
     /// The transfer was rejected, withdrawn or expired (§15.2, §15.3): the certificates stay with the
     /// transferor, active again.
-    public func releaseTransfer(requestID: RequestID, hold: HoldID, at: Date) async throws(LedgerError) -> LedgerChange {
+    public func releaseTransfer(requestID: RequestID, hold: HoldID, at: Date, also: ChangeHook? = nil) async throws(LedgerError)
+        -> LedgerChange
+    {
         let at = Self.normalized(at)
         return try await settle(
-            "releaseTransfer", requestID, hold, purpose: .transfer, event: .transferReleased(at: at), completes: false, at: at)
+            "releaseTransfer", requestID, hold, purpose: .transfer, event: .transferReleased(at: at), completes: false, at: at,
+            also: also)
     }
 
     /// Freezes active certificates as `exportPending` for an export to a compatible tracking system,

@@ -215,9 +215,12 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
         try await step {
             try await ledger.register(LedgerSubaccount(id: subaccount, organization: organization, kind: .active), at: now)
         }
-        let change: LedgerChange
         do {
-            change = try await ledger.deposit(requestID: requestID, batch: batch, into: subaccount, at: now)
+            _ = try await ledger.deposit(
+                requestID: requestID, batch: batch, into: subaccount, at: now,
+                also: TransferStore.eventHook(action: "DepositCertificates", requestID: requestID.description) { change in
+                    (EventPayload(kind: .deposit, change: change, batch: batch), nil)
+                })
         } catch where error.code == .alreadyExists {
             // Exactly once per batch, whatever the request id: the same batch again returns the first placement.
             guard try await step({ try await ledger.batch(number: batch.identity.batchNumber) }) == batch else {
@@ -226,11 +229,6 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
             return Self.placements(of: batch, organization: organization, subaccount: subaccount)
         } catch {
             throw Self.status(error)
-        }
-        try await step {
-            try await store.record(
-                action: "DepositCertificates", requestID: requestID.description, at: change.at,
-                payload: EventPayload(kind: .deposit, change: change, batch: batch))
         }
         return Self.placements(of: batch, organization: organization, subaccount: subaccount)
     }
@@ -305,22 +303,24 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
         let destination = try SubaccountID(parsing: destinationText)
         let hold = try HoldID(requestID.description)
         let now = clock()
+        let makeRecord: @Sendable (LedgerChange) -> TransferRecord = { change in
+            let at = Self.date(change.at)
+            return TransferRecord(
+                id: requestID.description, state: .pending, fromOrganization: request.organizationId,
+                fromSubaccount: source.description, toOrganization: request.toOrganizationId, toSubaccount: destination.description,
+                serials: change.serials, quantity: change.quantity, requestedAtMilliseconds: at,
+                expiresAtMilliseconds: at + Int64(Self.transferLifetime * 1_000), answeredAtMilliseconds: nil, notes: request.notes,
+                reason: "")
+        }
         let change = try await step {
             try await ledger.freezeForTransfer(
-                requestID: requestID, hold: hold, selections: selections, from: source, to: destination, at: now)
+                requestID: requestID, hold: hold, selections: selections, from: source, to: destination, at: now,
+                also: TransferStore.eventHook(action: "RequestInterAccountTransfer", requestID: requestID.description) { change in
+                    let record = makeRecord(change)
+                    return (EventPayload(kind: .transfer, transfer: record, change: change), record)
+                })
         }
-        let at = Self.date(change.at)
-        let record = TransferRecord(
-            id: requestID.description, state: .pending, fromOrganization: request.organizationId,
-            fromSubaccount: source.description, toOrganization: request.toOrganizationId, toSubaccount: destination.description,
-            serials: change.serials, quantity: change.quantity, requestedAtMilliseconds: at,
-            expiresAtMilliseconds: at + Int64(Self.transferLifetime * 1_000), answeredAtMilliseconds: nil, notes: request.notes,
-            reason: "")
-        try await step {
-            try await store.record(
-                action: "RequestInterAccountTransfer", requestID: requestID.description, at: change.at,
-                payload: EventPayload(kind: .transfer, transfer: record, change: change), transferUpdate: record)
-        }
+        let record = makeRecord(change)
         var response = Recs_Transfer_V1_RequestInterAccountTransferResponse()
         response.transfer = transferMessage(record)
         return response
@@ -363,21 +363,26 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
                 .failedPrecondition, "transfer \(transferID) is \(record.state.rawValue), no longer pending (Operating Rules §15.2)")
         }
         let hold = try HoldID(transferID)
+        let pending = record
+        let ended: @Sendable (LedgerChange) -> TransferRecord = { change in
+            var record = pending
+            record.state = ending.state
+            record.answeredAtMilliseconds = Self.date(change.at)
+            record.endedBy = requestID.description
+            if case .reject(let reason) = ending { record.reason = reason }
+            return record
+        }
+        let hook = TransferStore.eventHook(action: ending.action, requestID: requestID.description) { change in
+            let record = ended(change)
+            return (EventPayload(kind: .transfer, transfer: record, change: change), record)
+        }
         let change = try await step { () async throws -> LedgerChange in
             if case .accept = ending {
-                return try await ledger.completeTransfer(requestID: requestID, hold: hold, at: now)
+                return try await ledger.completeTransfer(requestID: requestID, hold: hold, at: now, also: hook)
             }
-            return try await ledger.releaseTransfer(requestID: requestID, hold: hold, at: now)
+            return try await ledger.releaseTransfer(requestID: requestID, hold: hold, at: now, also: hook)
         }
-        record.state = ending.state
-        record.answeredAtMilliseconds = Self.date(change.at)
-        record.endedBy = requestID.description
-        if case .reject(let reason) = ending { record.reason = reason }
-        try await step {
-            try await store.record(
-                action: ending.action, requestID: requestID.description, at: change.at,
-                payload: EventPayload(kind: .transfer, transfer: record, change: change), transferUpdate: record)
-        }
+        record = ended(change)
         return record
     }
 
@@ -490,14 +495,15 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
         let source = try await sourceSubaccount(of: selections, organization: request.organizationId)
         let now = clock()
         let change = try await step {
-            try await ledger.retire(requestID: requestID, selections: selections, from: source, to: retirement, reason: reason, at: now)
-        }
-        try await step {
-            try await store.record(
-                action: "RetireCertificates", requestID: requestID.description, at: change.at,
-                payload: EventPayload(
-                    kind: .retirement, change: change, fromOrganization: request.organizationId, fromSubaccount: source.description,
-                    reason: reason))
+            try await ledger.retire(
+                requestID: requestID, selections: selections, from: source, to: retirement, reason: reason, at: now,
+                also: TransferStore.eventHook(action: "RetireCertificates", requestID: requestID.description) { change in
+                    (
+                        EventPayload(
+                            kind: .retirement, change: change, fromOrganization: request.organizationId,
+                            fromSubaccount: source.description, reason: reason), nil
+                    )
+                })
         }
         var response = Recs_Transfer_V1_RetireCertificatesResponse()
         response.transaction = Self.ledgerTransaction(

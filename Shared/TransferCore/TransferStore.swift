@@ -80,46 +80,74 @@ public struct TransferStore: Sendable {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
-    /// Appends an event (next consecutive sequence) unless this action for this request id was
-    /// already recorded, and upserts the transfer it carries, in one transaction.
-    func record(action: String, requestID: String, at: Date, payload: EventPayload, transferUpdate: TransferRecord? = nil)
-        async throws
-    {
-        let payloadJSON = try Self.json(payload)
-        let at = Self.milliseconds(at)
-        let transferJSON = try transferUpdate.map { try Self.json($0.serials) }
-        try await database.transaction { transaction in
-            if try transaction.queryFirst(
-                "SELECT sequence FROM transfer_events WHERE action = $1 AND request_id = $2", .text(action), .text(requestID)) != nil
-            {
-                return
-            }
-            if let transfer = transferUpdate, let transferJSON {
-                let answered: SQLValue = transfer.answeredAtMilliseconds.map { .int64($0) } ?? .null
-                try transaction.execute(
-                    """
-                    INSERT INTO transfers (transfer_id, state, from_organization_id, from_subaccount_id, to_organization_id,
-                        to_subaccount_id, serial_ranges, quantity, requested_at_unix_ms, expires_at_unix_ms, answered_at_unix_ms,
-                        notes, reason, ended_by_request_id)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                    ON CONFLICT (transfer_id) DO UPDATE SET state = excluded.state,
-                        answered_at_unix_ms = excluded.answered_at_unix_ms, reason = excluded.reason,
-                        ended_by_request_id = excluded.ended_by_request_id
-                    """,
-                    .text(transfer.id), .text(transfer.state.rawValue), .text(transfer.fromOrganization),
-                    .text(transfer.fromSubaccount), .text(transfer.toOrganization), .text(transfer.toSubaccount), .text(transferJSON),
-                    .int64(transfer.quantity), .int64(transfer.requestedAtMilliseconds), .int64(transfer.expiresAtMilliseconds),
-                    answered, .text(transfer.notes), .text(transfer.reason), transfer.endedBy.map { .text($0) } ?? .null)
-            }
-            let last = try transaction.queryFirst("SELECT COALESCE(MAX(sequence), 0) AS last FROM transfer_events")
-            let next = (try last?.int64("last") ?? 0) + 1
+    /// A ledger hook that writes the change's event (and the transfer record it carries) in the
+    /// ledger's own transaction, so a change never commits without its event.
+    static func eventHook(
+        action: String, requestID: String,
+        _ describe: @escaping @Sendable (LedgerChange) -> (payload: EventPayload, transfer: TransferRecord?)
+    ) -> Ledger.ChangeHook {
+        { transaction, change in
+            let (payload, transfer) = describe(change)
+            let event = try PendingEvent(action: action, requestID: requestID, at: change.at, payload: payload, transfer: transfer)
+            try write(event, in: &transaction)
+        }
+    }
+
+    /// An event ready to be written, its JSON encoded up front.
+    struct PendingEvent: Sendable {
+        let action: String
+        let requestID: String
+        let atMilliseconds: Int64
+        let kind: String
+        let payloadJSON: String
+        let transfer: TransferRecord?
+        let transferJSON: String?
+
+        init(action: String, requestID: String, at: Date, payload: EventPayload, transfer: TransferRecord?) throws {
+            self.action = action
+            self.requestID = requestID
+            self.atMilliseconds = TransferStore.milliseconds(at)
+            self.kind = payload.kind.rawValue
+            self.payloadJSON = try TransferStore.json(payload)
+            self.transfer = transfer
+            self.transferJSON = try transfer.map { try TransferStore.json($0.serials) }
+        }
+    }
+
+    /// Appends the event (next consecutive sequence) unless this action for this request id was
+    /// already recorded, and upserts the transfer it carries.
+    private static func write(_ event: PendingEvent, in transaction: inout SQLTransaction) throws {
+        if try transaction.queryFirst(
+            "SELECT sequence FROM transfer_events WHERE action = $1 AND request_id = $2", .text(event.action), .text(event.requestID)) != nil
+        {
+            return
+        }
+        if let transfer = event.transfer, let transferJSON = event.transferJSON {
+            let answered: SQLValue = transfer.answeredAtMilliseconds.map { .int64($0) } ?? .null
             try transaction.execute(
                 """
-                INSERT INTO transfer_events (sequence, at_unix_ms, action, request_id, payload_kind, payload)
-                VALUES ($1, $2, $3, $4, $5, $6)
+                INSERT INTO transfers (transfer_id, state, from_organization_id, from_subaccount_id, to_organization_id,
+                    to_subaccount_id, serial_ranges, quantity, requested_at_unix_ms, expires_at_unix_ms, answered_at_unix_ms,
+                    notes, reason, ended_by_request_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                ON CONFLICT (transfer_id) DO UPDATE SET state = excluded.state,
+                    answered_at_unix_ms = excluded.answered_at_unix_ms, reason = excluded.reason,
+                    ended_by_request_id = excluded.ended_by_request_id
                 """,
-                .int64(next), .int64(at), .text(action), .text(requestID), .text(payload.kind.rawValue), .text(payloadJSON))
+                .text(transfer.id), .text(transfer.state.rawValue), .text(transfer.fromOrganization),
+                .text(transfer.fromSubaccount), .text(transfer.toOrganization), .text(transfer.toSubaccount), .text(transferJSON),
+                .int64(transfer.quantity), .int64(transfer.requestedAtMilliseconds), .int64(transfer.expiresAtMilliseconds),
+                answered, .text(transfer.notes), .text(transfer.reason), transfer.endedBy.map { .text($0) } ?? .null)
         }
+        let last = try transaction.queryFirst("SELECT COALESCE(MAX(sequence), 0) AS last FROM transfer_events")
+        let next = (try last?.int64("last") ?? 0) + 1
+        try transaction.execute(
+            """
+            INSERT INTO transfer_events (sequence, at_unix_ms, action, request_id, payload_kind, payload)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            """,
+            .int64(next), .int64(event.atMilliseconds), .text(event.action), .text(event.requestID), .text(event.kind),
+            .text(event.payloadJSON))
     }
 
     /// The event an action with this request id wrote, if any (retries answer from it).

@@ -44,6 +44,34 @@ struct LedgerOperationTests {
         }
     }
 
+    @Test("a caller's extra writes commit with the change or not at all", arguments: TestDatabaseKind.allCases)
+    func changeHookIsAtomic(kind: TestDatabaseKind) async throws {
+        struct HookFailed: Error {}
+        try await withDatabase(kind) { test in
+            let h = try await LedgerHarness.make(test)
+            // A hook that fails rolls the deposit back: no holding, no idempotency record.
+            let failed = try await h.ledgerError {
+                try await $0.deposit(
+                    requestID: F.request("hook-1"), batch: F.batch(7, quantity: 10), into: F.activeA, at: F.day(1),
+                    also: { _, _ in throw HookFailed() })
+            }
+            #expect(failed != nil)
+            #expect(try await h.ranges(in: F.activeA) == [])
+            #expect(try await h.ledger.batch(number: 7) == nil)
+            // The same request id is free again, and a hook that writes sees the change it commits with.
+            let change = try await h.step {
+                try await $0.deposit(
+                    requestID: F.request("hook-1"), batch: F.batch(7, quantity: 10), into: F.activeA, at: F.day(1),
+                    also: { transaction, change in
+                        precondition(change.quantity == 10)
+                        _ = try transaction.queryFirst("SELECT 1 AS one")
+                    })
+            }
+            #expect(change.quantity == 10)
+            #expect(try await h.ranges(in: F.activeA) == ["7:1-10 active"])
+        }
+    }
+
     @Test("§15.1: intra-account moves split ranges, and adjacent pieces merge again", arguments: TestDatabaseKind.allCases)
     func intraAccountMoves(kind: TestDatabaseKind) async throws {
         try await withDatabase(kind) { test in
