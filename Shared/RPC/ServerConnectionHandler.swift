@@ -58,13 +58,22 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     /// A connection with no call for `idleTimeout` is told GOAWAY and closed, so idle or stalled
     /// connections (a request whose headers never complete, say) do not hold resources for ever.
+    /// One timer per connection, re-armed when it fires: calls only note the time they end, so the
+    /// per-call cost is a clock read rather than scheduling and cancelling a timer.
+    private var lastActivity = NIODeadline.now()
+
     private func armIdleTimer() {
-        guard let context = channelContext, idleTimer == nil, !shuttingDown else { return }
+        guard let context = channelContext, idleTimer == nil, !shuttingDown, !closed else { return }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        idleTimer = context.eventLoop.scheduleTask(in: idleTimeout) {
+        let due = calls.isEmpty ? lastActivity + idleTimeout : NIODeadline.now() + idleTimeout
+        idleTimer = context.eventLoop.scheduleTask(deadline: due) {
             let handler = bound.value
             handler.idleTimer = nil
-            if handler.calls.isEmpty { handler.beginGracefulShutdown() }
+            if handler.calls.isEmpty, NIODeadline.now() >= handler.lastActivity + handler.idleTimeout {
+                handler.beginGracefulShutdown()
+            } else {
+                handler.armIdleTimer()
+            }
         }
     }
 
@@ -179,7 +188,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 case .callCancelled(let streamID, let error):
                     if let call = calls.removeValue(forKey: streamID) {
                         cancel(call, error)
-                        if calls.isEmpty { armIdleTimer() }
+                        lastActivity = .now()
                     }
                 case .writable(let streamID):
                     if let call = calls[streamID] {
@@ -213,7 +222,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             method: method.descriptor, requestMetadata: start.metadata, deadline: deadline, peer: peer)
         let call = Call(streamID: start.streamID, method: method, context: serverContext)
         calls[start.streamID] = call
-        disarmIdleTimer()
+        lastActivity = .now()
         if let nanoseconds = start.timeoutNanoseconds {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             call.deadlineTimer = context.eventLoop.scheduleTask(in: .nanoseconds(min(nanoseconds, Int64.max / 2))) {
@@ -327,7 +336,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         call.done = true
         releaseGate(call)
         calls.removeValue(forKey: call.streamID)
-        if calls.isEmpty { armIdleTimer() }
+        lastActivity = .now()
         call.deadlineTimer?.cancel()
         for waiter in call.writableWaiters { waiter.fail(RPCError(.cancelled, "the call is over")) }
         call.writableWaiters = []
