@@ -3,7 +3,7 @@ case checks; FAULT_CASES in interop_server.py), a client must not pass that case
 
 - interop_client.py must print `FAIL case: …` and exit non-zero for every fault.
 - $INTEROP_CLIENT must do the same for the faults marked for it: those the case's description alone
-  catches, and the server-crash faults (die-on-cancel, die-on-short-deadline). cancel_after_begin,
+  catches, and the server-crash fault die-on-short-deadline. cancel_after_begin,
   cancel_after_first_response and timeout_on_sleeping_server assert only a status the client produces
   itself, so the one thing a server can break there is the connection; the client catches it by making a
   plain call (EmptyCall) on the same connection after the cancelled or timed-out call, as interop_client.py
