@@ -16,6 +16,9 @@ let package = Package(
         .executable(name: "wire-fuzz", targets: ["WireFuzz"]),
         .executable(name: "registry", targets: ["Registry"]),
         .executable(name: "transfer", targets: ["Transfer"]),
+        .executable(name: "issuance", targets: ["Issuance"]),
+        .executable(name: "reporting", targets: ["Reporting"]),
+        .executable(name: "recs", targets: ["Recs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -68,14 +71,14 @@ let package = Package(
         .target(
             name: "RegistryCore",
             dependencies: [
-                "Domain", "Storage", "RPC", "ProtoMessages", "ProtoServices", "GRPCWire", "StandardServices",
+                "ServiceKit", "Domain", "Storage", "RPC", "ProtoMessages", "ProtoServices", "GRPCWire", "StandardServices",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/RegistryCore", swiftSettings: swiftSettings),
         .executableTarget(
             name: "Registry",
             dependencies: [
-                "RegistryCore", "Storage", "RPC", "StandardServices",
+                "RegistryCore", "ServiceCommand", "Storage", "RPC", "StandardServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -86,18 +89,79 @@ let package = Package(
         .target(
             name: "TransferCore",
             dependencies: [
-                "Ledger", "Domain", "Storage", "RPC", "ProtoMessages", "ProtoServices", "GRPCWire", "StandardServices",
+                "ServiceKit", "Ledger", "Domain", "Storage", "RPC", "ProtoMessages", "ProtoServices", "GRPCWire", "StandardServices",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/TransferCore", swiftSettings: swiftSettings),
         .executableTarget(
             name: "Transfer",
             dependencies: [
-                "TransferCore", "Storage", "RPC", "StandardServices",
+                "TransferCore", "ServiceCommand", "Storage", "RPC", "StandardServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/Transfer", swiftSettings: swiftSettings),
+
+        // What every service shares: request-id idempotency, its event feed, following other
+        // services' feeds with a stored position, peer addresses, error statuses.
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Storage", "GRPCWire", "ProtoMessages", "Domain", "RPC", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/ServiceKit", swiftSettings: swiftSettings),
+        // The executables' common flags and lifecycle (port, storage, TLS, peers, SIGTERM).
+        .target(
+            name: "ServiceCommand",
+            dependencies: [
+                "ServiceKit", "StandardServices", "Storage", "RPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/ServiceCommand", swiftSettings: swiftSettings),
+
+        // The issuance service: generation uploads, the Generation Activity Log, issuance cycles.
+        .target(
+            name: "IssuanceCore",
+            dependencies: [
+                "ServiceKit", "Domain", "Storage", "RPC", "ProtoMessages", "ProtoServices", "GRPCWire", "StandardServices",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/IssuanceCore", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "Issuance",
+            dependencies: [
+                "IssuanceCore", "ServiceCommand", "ServiceKit", "Storage", "RPC", "StandardServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Issuance", swiftSettings: swiftSettings),
+
+        // The reporting service: read models built from the other services' event feeds.
+        .target(
+            name: "ReportingCore",
+            dependencies: [
+                "ServiceKit", "Domain", "Storage", "RPC", "ProtoMessages", "ProtoServices", "GRPCWire", "StandardServices",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/ReportingCore", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "Reporting",
+            dependencies: [
+                "ReportingCore", "ServiceCommand", "ServiceKit", "Storage", "RPC", "StandardServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Reporting", swiftSettings: swiftSettings),
+
+        // `recs`: the command-line client of the four services.
+        .executableTarget(
+            name: "Recs",
+            dependencies: [
+                "RPC", "ProtoServices", "ProtoMessages", "GRPCWire", "ServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/Recs", swiftSettings: swiftSettings),
 
         // grpc.testing.TestService and the interop cases, shared by the interop executables and tests.
         .target(
@@ -165,6 +229,29 @@ let package = Package(
                 "StandardServices", "GRPCWire", "Domain", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TransferTests"),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: ["ServiceKit", "Storage", "StorageTestSupport", "GRPCWire", "ProtoMessages"],
+            path: "Tests/ServiceKitTests"),
+        .testTarget(
+            name: "IssuanceTests",
+            dependencies: [
+                "IssuanceCore", "ServiceKit", "Storage", "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages",
+                "StandardServices", "GRPCWire", "Domain", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/IssuanceTests"),
+        .testTarget(
+            name: "ReportingTests",
+            dependencies: [
+                "ReportingCore", "ServiceKit", "Storage", "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages",
+                "StandardServices", "GRPCWire", "Domain", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ReportingTests"),
+        // The four executables as separate processes, driven through `recs` and the generated clients.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["RPC", "ProtoServices", "ProtoMessages", "GRPCWire", "StorageTestSupport", "Storage"],
+            path: "Tests/EndToEndTests"),
         .testTarget(
             name: "LedgerTests", dependencies: ["Ledger", "Storage", "Domain", "StorageTestSupport"],
             path: "Tests/LedgerTests"),

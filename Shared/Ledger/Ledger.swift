@@ -56,20 +56,23 @@ public struct Ledger: Sendable {
     /// Records a subaccount the registry created (§6). Registering the same subaccount again is a
     /// no-op; registering an id with another organization or kind is refused.
     public func register(_ subaccount: LedgerSubaccount, at: Date) async throws(LedgerError) {
-        let at = Self.milliseconds(at)
-        try await run { transaction in
-            try transaction.execute(
-                """
-                INSERT INTO subaccounts (subaccount_id, organization_id, kind, registered_at_unix_ms)
-                VALUES ($1, $2, $3, $4) ON CONFLICT (subaccount_id) DO NOTHING
-                """,
-                .text(subaccount.id.description), .text(subaccount.organization.description), .text(subaccount.kind.rawValue),
-                .int64(at))
-            let stored = try Self.loadSubaccount(&transaction, subaccount.id)
-            guard stored == subaccount else {
-                throw LedgerError(
-                    .alreadyExists, "subaccount \(subaccount.id) is already registered for \(stored.organization) as a \(stored.kind) subaccount")
-            }
+        try await run { transaction in try Self.register(subaccount, at: at, in: &transaction) }
+    }
+
+    /// ``register(_:at:)`` inside a caller's transaction (a consumer of the registry's event feed
+    /// records the subaccount and its feed position together).
+    public static func register(_ subaccount: LedgerSubaccount, at: Date, in transaction: inout SQLTransaction) throws {
+        try transaction.execute(
+            """
+            INSERT INTO subaccounts (subaccount_id, organization_id, kind, registered_at_unix_ms)
+            VALUES ($1, $2, $3, $4) ON CONFLICT (subaccount_id) DO NOTHING
+            """,
+            .text(subaccount.id.description), .text(subaccount.organization.description), .text(subaccount.kind.rawValue),
+            .int64(milliseconds(at)))
+        let stored = try loadSubaccount(&transaction, subaccount.id)
+        guard stored == subaccount else {
+            throw LedgerError(
+                .alreadyExists, "subaccount \(subaccount.id) is already registered for \(stored.organization) as a \(stored.kind) subaccount")
         }
     }
 

@@ -1,3 +1,4 @@
+import ServiceKit
 import Logging
 import RPC
 import StandardServices
@@ -6,7 +7,7 @@ import Storage
 /// The registry as one buildable thing: its database (migrated), then its server (RegistryService
 /// plus health and reflection). The executable builds it from its configuration; tests build the
 /// same thing in process on port 0.
-public struct RegistryApplication: Sendable {
+public struct RegistryApplication: ServiceApplication {
     public let repository: RegistryRepository
     public let server: StandardServer
 

@@ -1,15 +1,19 @@
 import Foundation
 import GRPCWire
 import ProtoMessages
+import ServiceKit
 import Storage
 
 /// The registry's data: every read and write is one transaction of the registry's database, given to
-/// a closure (`read`, `perform`) that does nothing but database work.
+/// a closure (`read`, `perform`) that does nothing but database work. Idempotency and the event feed
+/// are ServiceKit's ``RequestJournal`` (docs/API.md).
 public struct RegistryRepository: Sendable {
     public let database: any Database
+    let journal: RequestJournal
 
     public init(database: any Database) {
         self.database = database
+        self.journal = RequestJournal(database: database, service: "registry")
     }
 
     /// Applies the migrations not yet applied; returns their names.
@@ -24,175 +28,44 @@ public struct RegistryRepository: Sendable {
 
     /// A read-only transaction.
     func read<T: Sendable>(_ body: @escaping @Sendable (inout RegistryTransaction) throws -> T) async throws -> T {
-        do {
-            return try await database.transaction { sql in
-                var transaction = RegistryTransaction(sql: sql, requestID: "", now: Date())
-                return try body(&transaction)
-            }
-        } catch {
-            throw Self.mapped(error)
-        }
+        try await journal.read(body)
     }
 
     /// Runs a mutating request once per request id (docs/API.md, idempotency), in one transaction
-    /// with the record of its outcome and the events it appends. Returns the encoded response: the
-    /// one just computed, or the one recorded for a retry.
-    ///
-    /// `fingerprintInput` is the encoded request with `request_id` cleared; the same decoded request
-    /// always encodes to the same bytes (protobuf-c writes fields in number order).
+    /// with the record of its outcome and the events it appends; see ``RequestJournal/perform``.
     func perform(
         method: String, requestID: String, fingerprintInput: [UInt8],
         _ body: @escaping @Sendable (inout RegistryTransaction) throws -> [UInt8]
     ) async throws -> [UInt8] {
-        let fingerprint = SHA256.hash(Array(method.utf8) + [0] + fingerprintInput)
-        do {
-            return try await database.transaction { sql in
-                if let replay = try Self.recordedOutcome(&sql, requestID: requestID, method: method, fingerprint: fingerprint) {
-                    return try replay.get()
-                }
-                let now = Date()
-                var transaction = RegistryTransaction(sql: sql, requestID: requestID, now: now)
-                let response = try body(&transaction)
-                try Self.record(
-                    &transaction.sql, requestID: requestID, method: method, fingerprint: fingerprint, code: 0, message: "",
-                    details: [], response: response, at: now)
-                return response
-            }
-        } catch let error as Settled {
-            throw error.error
-        } catch let error as RPCError where RegistryErrors.isRecordable(error.code) {
-            // A completed rule failure: the change rolled back; record the outcome on its own so a
-            // retry answers the same (rule 3). Someone may have recorded this id meanwhile.
-            do {
-                let replay: [UInt8]? = try await database.transaction { sql in
-                    if let replay = try Self.recordedOutcome(&sql, requestID: requestID, method: method, fingerprint: fingerprint) {
-                        return try replay.get()
-                    }
-                    try Self.record(
-                        &sql, requestID: requestID, method: method, fingerprint: fingerprint, code: Int64(error.code.rawValue),
-                        message: error.message, details: error.metadata.binary(RegistryErrors.detailsKey) ?? [], response: [],
-                        at: Date())
-                    return nil
-                }
-                if let replay { return replay }
-            } catch let settled as Settled {
-                throw settled.error
-            } catch {
-                throw Self.mapped(error)
-            }
-            throw error
-        } catch {
-            throw Self.mapped(error)
-        }
-    }
-
-    /// An outcome read from the idempotency table, thrown through the transaction untouched.
-    struct Settled: Error {
-        var error: RPCError
-    }
-
-    private static func recordedOutcome(
-        _ sql: inout SQLTransaction, requestID: String, method: String, fingerprint: [UInt8]
-    ) throws -> Result<[UInt8], Settled>? {
-        guard
-            let row = try sql.queryFirst(
-                """
-                SELECT method, request_fingerprint, status_code, status_message, error_details, response
-                FROM idempotency_keys WHERE request_id = $1
-                """, .text(requestID))
-        else { return nil }
-        guard try row.string("method") == method, try row.bytes("request_fingerprint") == fingerprint else {
-            return .failure(
-                Settled(
-                    error: RegistryErrors.status(
-                        .alreadyExists,
-                        "request_id \"\(requestID)\" was already used for a different request; use a new id "
-                            + "(REQUEST_ID_REUSED, docs/API.md idempotency rule 5)",
-                        reason: "REQUEST_ID_REUSED")))
-        }
-        let code = try row.int64("status_code")
-        if code == 0 { return .success(try row.bytes("response")) }
-        guard let statusCode = StatusCode(rawValue: Int(code)), statusCode != .ok else {
-            throw StorageError(.typeMismatch, "the recorded outcome has an unknown status code \(code)")
-        }
-        var metadata = Metadata()
-        let details = try row.bytes("error_details")
-        if !details.isEmpty { metadata.add(RegistryErrors.detailsKey, binary: details) }
-        return .failure(Settled(error: RPCError(statusCode, try row.string("status_message"), metadata: metadata)))
-    }
-
-    private static func record(
-        _ sql: inout SQLTransaction, requestID: String, method: String, fingerprint: [UInt8], code: Int64, message: String,
-        details: [UInt8], response: [UInt8], at: Date
-    ) throws {
-        do {
-            try sql.execute(
-                """
-                INSERT INTO idempotency_keys
-                    (request_id, method, request_fingerprint, status_code, status_message, error_details, response, recorded_at_unix_ms)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                """,
-                .text(requestID), .text(method), .bytes(fingerprint), .int64(code), .text(message), .bytes(details),
-                .bytes(response), .int64(RegistryTransaction.milliseconds(at)))
-        } catch where error.code == .uniqueViolation {
-            // A concurrent request with the same id committed first: run again to answer its outcome.
-            throw StorageError(.serializationFailure, error.message, cause: error.cause)
-        }
-    }
-
-    /// Database failures as statuses; their details never reach the message (docs/API.md, Errors).
-    static func mapped(_ error: any Error) -> any Error {
-        if error is RPCError { return error }
-        if let settled = error as? Settled { return settled.error }
-        if let storage = error as? StorageError {
-            switch storage.code {
-            case .connectionFailed, .timedOut, .serializationFailure:
-                return RPCError(.unavailable, "the registry's database is unavailable; retry with the same request_id")
-            default:
-                return RPCError(.internal, "the registry failed to store or read its data")
-            }
-        }
-        return RPCError(.internal, "the registry failed: internal error")
+        try await journal.perform(method: method, requestID: requestID, fingerprintInput: fingerprintInput, body)
     }
 }
 
 /// One transaction of the registry, with the request it serves.
-struct RegistryTransaction {
-    var sql: SQLTransaction
-    let requestID: String
-    let now: Date
+typealias RegistryTransaction = JournalTransaction
 
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000).rounded(.down)) }
-
-    var nowMilliseconds: Int64 { Self.milliseconds(now) }
-
+extension JournalTransaction {
     var timestamp: Recs_Common_V1_Timestamp {
         var timestamp = Recs_Common_V1_Timestamp()
-        timestamp.unixSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
+        timestamp.unixSeconds = nowSeconds
         return timestamp
-    }
-
-    /// Takes the next number of a counter; the row stays locked until commit.
-    mutating func nextNumber(_ counter: String) throws -> Int64 {
-        guard let row = try sql.queryFirst("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value", .text(counter))
-        else { throw StorageError(.typeMismatch, "counter \(counter) is missing") }
-        return try row.int64("value")
     }
 
     /// Appends the event of this change, in this transaction (docs/API.md, event feeds).
     mutating func appendEvent(action: String, actor: Recs_Common_V1_Actor?, _ payload: Recs_Registry_V1_Event.OneOf_Payload)
         throws
     {
-        var event = Recs_Registry_V1_Event()
-        event.sequence = try nextNumber("event")
-        event.at = timestamp
-        event.actor = actor
-        event.action = action
-        event.requestId = requestID
-        event.payload = payload
-        try sql.execute(
-            "INSERT INTO events (sequence, at_unix_ms, action, request_id, payload) VALUES ($1, $2, $3, $4, $5)",
-            .int64(event.sequence), .int64(nowMilliseconds), .text(action), .text(requestID), .bytes(event.protobufBytes()))
+        let (requestID, timestamp) = (self.requestID, self.timestamp)
+        try appendEvent(action: action) { sequence in
+            var event = Recs_Registry_V1_Event()
+            event.sequence = sequence
+            event.at = timestamp
+            event.actor = actor
+            event.action = action
+            event.requestId = requestID
+            event.payload = payload
+            return event.protobufBytes()
+        }
     }
 
     // MARK: Organizations
@@ -343,13 +216,7 @@ struct RegistryTransaction {
 
     // MARK: Events
 
-    mutating func events(after sequence: Int64, limit: Int) throws -> [Recs_Registry_V1_Event] {
-        try sql.query(
-            "SELECT payload FROM events WHERE sequence > $1 ORDER BY sequence LIMIT $2", .int64(sequence), .int64(Int64(limit))
-        ).map { row in try Recs_Registry_V1_Event(protobufBytes: try row.bytes("payload")) }
-    }
-
-    mutating func lastSequence() throws -> Int64 {
-        try sql.queryFirst("SELECT COALESCE(MAX(sequence), 0) AS last FROM events")?.int64("last") ?? 0
+    mutating func registryEvents(after sequence: Int64, limit: Int) throws -> [Recs_Registry_V1_Event] {
+        try events(after: sequence, limit: limit).map { try Recs_Registry_V1_Event(protobufBytes: $0) }
     }
 }

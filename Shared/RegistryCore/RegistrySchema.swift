@@ -1,3 +1,4 @@
+import ServiceKit
 import Storage
 
 /// The registry's schema: forward-only migrations for both databases (append, never edit).
@@ -11,14 +12,8 @@ import Storage
 /// assigned in commit order with no gap (docs/API.md, event feeds).
 public enum RegistrySchema {
     static func tables(blob: String, int: String, strict: String) -> [String] {
-        [
-            """
-            CREATE TABLE counters (
-                name TEXT NOT NULL PRIMARY KEY,
-                value \(int) NOT NULL CHECK (value >= 0)
-            )\(strict)
-            """,
-            "INSERT INTO counters (name, value) VALUES ('organization', 0), ('generating_unit', 0), ('user', 0), ('event', 0)",
+        let t = ServiceSchema.Types(blob: blob, int: int, strict: strict)
+        return ServiceSchema.counters(["organization", "generating_unit", "user"], t) + [
             """
             CREATE TABLE organizations (
                 organization_number \(int) NOT NULL PRIMARY KEY CHECK (organization_number BETWEEN 1 AND 9999),
@@ -88,30 +83,9 @@ public enum RegistrySchema {
             CREATE UNIQUE INDEX reporting_entity_unit_ids ON reporting_entity_designations
                 (reporting_entity_organization_id, reporting_entity_unit_id) WHERE reporting_entity_unit_id <> ''
             """,
-            // docs/API.md, idempotency: the first completed outcome per request id. status_code 0 is
-            // a response (response holds its bytes); otherwise the recorded failure and its details.
-            """
-            CREATE TABLE idempotency_keys (
-                request_id TEXT NOT NULL PRIMARY KEY,
-                method TEXT NOT NULL,
-                request_fingerprint \(blob) NOT NULL CHECK (length(request_fingerprint) = 32),
-                status_code \(int) NOT NULL,
-                status_message TEXT NOT NULL,
-                error_details \(blob) NOT NULL,
-                response \(blob) NOT NULL,
-                recorded_at_unix_ms \(int) NOT NULL
-            )\(strict)
-            """,
-            // docs/API.md, event feeds: payload is the encoded recs.registry.v1.Event.
-            """
-            CREATE TABLE events (
-                sequence \(int) NOT NULL PRIMARY KEY CHECK (sequence >= 1),
-                at_unix_ms \(int) NOT NULL,
-                action TEXT NOT NULL,
-                request_id TEXT NOT NULL,
-                payload \(blob) NOT NULL
-            )\(strict)
-            """,
+            // docs/API.md: idempotency and the event feed (payload: the encoded recs.registry.v1.Event).
+            ServiceSchema.idempotencyKeys(t),
+            ServiceSchema.events(t),
         ]
     }
 

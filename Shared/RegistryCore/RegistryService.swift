@@ -400,8 +400,8 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
         let after = request.afterSequence
         return try await repository.read { transaction in
             var response = Recs_Registry_V1_ListEventsResponse()
-            response.events = try transaction.events(after: after, limit: limit)
-            response.lastSequence = try transaction.lastSequence()
+            response.events = try transaction.registryEvents(after: after, limit: limit)
+            response.lastSequence = try transaction.lastEventSequence()
             return response
         }
     }

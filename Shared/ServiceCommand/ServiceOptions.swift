@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import RPC
+import ServiceKit
+import Storage
+
+/// Names a service for its flags and environment variables.
+public protocol ServiceIdentity: Sendable {
+    /// Lower-case name: the executable, the log label, the SQLite file `<name>.sqlite`.
+    static var name: String { get }
+    static var defaultPort: Int { get }
+}
+
+extension ServiceIdentity {
+    /// `RECS_<NAME>_` prefix of the service's own variables.
+    static var environmentPrefix: String { "RECS_\(name.uppercased())_" }
+}
+
+let environment = ProcessInfo.processInfo.environment
+
+func truthy(_ text: String?) -> Bool { ["1", "true", "yes"].contains((text ?? "").lowercased()) }
+
+/// The flags every service executable takes: where it listens, where its data is, TLS for its
+/// server and for calls to its peers. Each flag can also be given by an environment variable
+/// (the flag wins), listed in `--help`.
+public struct ServiceOptions<Service: ServiceIdentity>: ParsableArguments {
+    public init() {}
+
+    @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one. [env: \(Service.environmentPrefix)PORT]"))
+    public var port: Int = Int(environment["\(Service.environmentPrefix)PORT"] ?? "") ?? Service.defaultPort
+
+    @Option(help: ArgumentHelp("Address to bind. [env: \(Service.environmentPrefix)HOST]"))
+    public var host: String = environment["\(Service.environmentPrefix)HOST"] ?? "127.0.0.1"
+
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp("Directory of the SQLite database \(Service.name).sqlite. [env: RECS_DATA_DIR]"))
+    public var dataDirectory: String = environment["RECS_DATA_DIR"] ?? "data"
+
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp("PostgreSQL URL (postgresql://...); replaces --data-dir. [env: \(Service.environmentPrefix)DATABASE_URL]"))
+    public var databaseURL: String = environment["\(Service.environmentPrefix)DATABASE_URL"] ?? ""
+
+    @Flag(help: ArgumentHelp("Serve TLS (ALPN h2) instead of cleartext h2c. [env: \(Service.environmentPrefix)TLS]"))
+    public var tls = truthy(environment["\(Service.environmentPrefix)TLS"])
+
+    @Option(help: ArgumentHelp("PEM certificate chain (with --tls). [env: \(Service.environmentPrefix)TLS_CERT]"))
+    public var cert: String = environment["\(Service.environmentPrefix)TLS_CERT"] ?? ""
+
+    @Option(help: ArgumentHelp("PEM private key (with --tls). [env: \(Service.environmentPrefix)TLS_KEY]"))
+    public var key: String = environment["\(Service.environmentPrefix)TLS_KEY"] ?? ""
+
+    @Option(
+        name: .customLong("client-ca"),
+        help: ArgumentHelp("PEM CA for client certificates: requires mutual TLS. [env: \(Service.environmentPrefix)CLIENT_CA]"))
+    public var clientCA: String = environment["\(Service.environmentPrefix)CLIENT_CA"] ?? ""
+
+    public func validate() throws {
+        if !(0...65_535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
+        if tls, cert.isEmpty || key.isEmpty { throw ValidationError("--tls needs --cert and --key") }
+        if !tls, !cert.isEmpty || !key.isEmpty || !clientCA.isEmpty {
+            throw ValidationError("--cert, --key and --client-ca need --tls")
+        }
+        _ = try storage()
+    }
+
+    /// SQLite in `--data-dir` or PostgreSQL at `--database-url`.
+    public func storage() throws -> StorageConfiguration {
+        do {
+            return try StorageConfiguration(databaseURL: databaseURL, dataDirectory: dataDirectory)
+        } catch {
+            throw ValidationError("--database-url: \(error)")
+        }
+    }
+
+    public var server: ServerConfiguration {
+        let serverTLS =
+            tls
+            ? ServerTLSConfiguration(certificateChainPath: cert, privateKeyPath: key, clientCAPath: clientCA.isEmpty ? nil : clientCA)
+            : nil
+        return ServerConfiguration(host: host, port: port, tls: serverTLS)
+    }
+}
+
+/// TLS for calls to peer services: for services that call others.
+public struct PeerTLS: ParsableArguments {
+    public init() {}
+
+    @Option(
+        name: .customLong("peer-ca"),
+        help: "PEM CA of the peer services: call them over TLS (cleartext h2c without it). [env: RECS_PEER_CA]")
+    public var peerCA: String = environment["RECS_PEER_CA"] ?? ""
+
+    @Option(
+        name: .customLong("peer-cert"),
+        help: "PEM client certificate presented to peers (with --peer-ca, for mutual TLS). [env: RECS_PEER_CERT]")
+    public var peerCert: String = environment["RECS_PEER_CERT"] ?? ""
+
+    @Option(name: .customLong("peer-key"), help: "PEM private key of --peer-cert. [env: RECS_PEER_KEY]")
+    public var peerKey: String = environment["RECS_PEER_KEY"] ?? ""
+
+    public func validate() throws {
+        if peerCert.isEmpty != peerKey.isEmpty { throw ValidationError("--peer-cert and --peer-key go together") }
+        if !peerCert.isEmpty, peerCA.isEmpty { throw ValidationError("--peer-cert needs --peer-ca") }
+    }
+
+    /// TLS for calls to peers, or nil for h2c.
+    public var peerTLS: ClientTLSConfiguration? {
+        guard !peerCA.isEmpty else { return nil }
+        return ClientTLSConfiguration(
+            caPath: peerCA, certificateChainPath: peerCert.isEmpty ? nil : peerCert, privateKeyPath: peerKey.isEmpty ? nil : peerKey)
+    }
+}
+
+/// Parses a `--<peer>-address` value.
+func peerAddress(_ text: String, flag: String) throws -> PeerAddress {
+    do {
+        return try PeerAddress(parsing: text)
+    } catch {
+        throw ValidationError("--\(flag): \(error)")
+    }
+}
+
+/// `--registry-address`: for services that call the registry.
+public struct RegistryPeer: ParsableArguments {
+    public init() {}
+    @Option(name: .customLong("registry-address"), help: "The registry service, host:port. [env: RECS_REGISTRY_ADDRESS]")
+    public var registryAddress: String = environment["RECS_REGISTRY_ADDRESS"] ?? "127.0.0.1:50061"
+    public func validate() throws { _ = try address() }
+    public func address() throws -> PeerAddress { try peerAddress(registryAddress, flag: "registry-address") }
+}
+
+/// `--issuance-address`: for services that call the issuance service.
+public struct IssuancePeer: ParsableArguments {
+    public init() {}
+    @Option(name: .customLong("issuance-address"), help: "The issuance service, host:port. [env: RECS_ISSUANCE_ADDRESS]")
+    public var issuanceAddress: String = environment["RECS_ISSUANCE_ADDRESS"] ?? "127.0.0.1:50062"
+    public func validate() throws { _ = try address() }
+    public func address() throws -> PeerAddress { try peerAddress(issuanceAddress, flag: "issuance-address") }
+}
+
+/// `--transfer-address`: for services that call the transfer service.
+public struct TransferPeer: ParsableArguments {
+    public init() {}
+    @Option(name: .customLong("transfer-address"), help: "The transfer service, host:port. [env: RECS_TRANSFER_ADDRESS]")
+    public var transferAddress: String = environment["RECS_TRANSFER_ADDRESS"] ?? "127.0.0.1:50063"
+    public func validate() throws { _ = try address() }
+    public func address() throws -> PeerAddress { try peerAddress(transferAddress, flag: "transfer-address") }
+}
+
+/// `--feed-poll-milliseconds`: for services that follow other services' event feeds.
+public struct FeedPolling: ParsableArguments {
+    public init() {}
+    @Option(
+        name: .customLong("feed-poll-milliseconds"),
+        help: "Milliseconds between polls of the followed event feeds. [env: RECS_FEED_POLL_MILLISECONDS]")
+    public var feedPollMilliseconds: Int = Int(environment["RECS_FEED_POLL_MILLISECONDS"] ?? "") ?? 500
+    public func validate() throws {
+        guard (10...600_000).contains(feedPollMilliseconds) else {
+            throw ValidationError("--feed-poll-milliseconds must be 10 to 600000")
+        }
+    }
+    public var interval: Duration { .milliseconds(feedPollMilliseconds) }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import Storage
+import Synchronization
+
+/// Follows another service's event feed (docs/API.md, event feeds) into this service's database:
+/// pulls pages after the stored position and applies each page in one transaction together with
+/// the new position, so an event is applied exactly once even across crashes and restarts.
+///
+/// The feed's sequences are consecutive (1, 2, 3, ...). Events at or below the stored position are
+/// skipped (a page read before a concurrent catch-up committed); a gap stops the page with an error
+/// rather than silently losing an event.
+///
+/// Needs ``ServiceSchema/feedPositions(_:)`` in the consumer's schema.
+public final class FeedFollower<Event: Sendable>: Sendable {
+    public typealias Fetch = @Sendable (_ afterSequence: Int64, _ limit: Int32) async throws -> (events: [Event], lastSequence: Int64)
+    public typealias Apply = @Sendable (_ transaction: inout SQLTransaction, _ event: Event) throws -> Void
+
+    public let feed: String
+    let database: any Database
+    let fetch: Fetch
+    let sequence: @Sendable (Event) -> Int64
+    let apply: Apply
+    let logger: Logger
+    /// Events asked for per page.
+    public let pageSize: Int32
+    /// One catch-up at a time in this process; the stored position guards across processes.
+    private let running = Mutex(false)
+
+    public init(
+        feed: String, database: any Database, pageSize: Int32 = 500, logger: Logger,
+        fetch: @escaping Fetch, sequence: @escaping @Sendable (Event) -> Int64, apply: @escaping Apply
+    ) {
+        precondition(pageSize > 0 && pageSize <= 1000, "pageSize is 1 to 1000")
+        self.feed = feed
+        self.database = database
+        self.pageSize = pageSize
+        self.logger = logger
+        self.fetch = fetch
+        self.sequence = sequence
+        self.apply = apply
+    }
+
+    /// The sequence of the last event applied (0 before the first).
+    public func position() async throws -> Int64 {
+        let feed = self.feed
+        return try await database.transaction { sql in try Self.position(of: feed, &sql) }
+    }
+
+    static func position(of feed: String, _ sql: inout SQLTransaction) throws -> Int64 {
+        try sql.queryFirst("SELECT position FROM feed_positions WHERE feed = $1", .text(feed))?.int64("position") ?? 0
+    }
+
+    /// Applies every event published so far; returns the position reached. Concurrent calls in
+    /// this process wait for each other's pages through the database, not twice the work: a page
+    /// already applied is skipped by position.
+    @discardableResult
+    public func catchUp() async throws -> Int64 {
+        var position = try await self.position()
+        while true {
+            try Task.checkCancellation()
+            let page = try await fetch(position, pageSize)
+            if page.events.isEmpty { return position }
+            position = try await applyPage(page.events)
+            if position >= page.lastSequence { return position }
+        }
+    }
+
+    /// Applies one page in one transaction with the new position; returns the position.
+    private func applyPage(_ events: [Event]) async throws -> Int64 {
+        let feed = self.feed
+        let sequence = self.sequence
+        let apply = self.apply
+        return try await database.transaction { sql in
+            var position = try Self.position(of: feed, &sql)
+            let start = position
+            for event in events {
+                let number = sequence(event)
+                if number <= position { continue }
+                guard number == position + 1 else {
+                    throw FeedError(feed: feed, message: "expected event \(position + 1), got \(number): the feed has a gap")
+                }
+                try apply(&sql, event)
+                position = number
+            }
+            if position != start {
+                try sql.execute(
+                    """
+                    INSERT INTO feed_positions (feed, position, updated_at_unix_ms) VALUES ($1, $2, $3)
+                    ON CONFLICT (feed) DO UPDATE SET position = excluded.position, updated_at_unix_ms = excluded.updated_at_unix_ms
+                    """,
+                    .text(feed), .int64(position), .int64(JournalTransaction.milliseconds(Date())))
+            }
+            return position
+        }
+    }
+
+    /// Catches up every `interval` until the task is cancelled; failures (the other service down,
+    /// a bad event) are logged and retried next time.
+    public func run(every interval: Duration) async {
+        while !Task.isCancelled {
+            do {
+                try await catchUp()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("following feed failed; retrying", metadata: ["feed": "\(feed)", "error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
+
+/// A feed that cannot be followed as published.
+public struct FeedError: Error, CustomStringConvertible {
+    public let feed: String
+    public let message: String
+    public var description: String { "feed \(feed): \(message)" }
+}
