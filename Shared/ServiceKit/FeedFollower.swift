@@ -116,4 +116,9 @@ public struct FeedError: Error, CustomStringConvertible {
     public let feed: String
     public let message: String
     public var description: String { "feed \(feed): \(message)" }
+
+    public init(feed: String, message: String) {
+        self.feed = feed
+        self.message = message
+    }
 }

@@ -1,4 +1,5 @@
 import Ledger
+import ServiceKit
 import Storage
 
 /// The transfer service's own tables, migrated after the ledger's (one `schema_migrations` list):
@@ -44,6 +45,11 @@ enum TransferSchema {
         ]
     }
 
+    /// Where the transfer service stands in the registry's feed (ServiceKit's FeedFollower).
+    static var feedMigrations: [Migration] {
+        [ServiceSchema.migration("transfer-0002-feed-positions") { t in [ServiceSchema.feedPositions(t)] }]
+    }
+
     /// Every migration of the service's database: the ledger's first, then ours.
-    static var all: [Migration] { Ledger.migrations + migrations }
+    static var all: [Migration] { Ledger.migrations + migrations + feedMigrations }
 }

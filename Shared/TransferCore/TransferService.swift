@@ -21,6 +21,10 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
     let logger: Logger
     /// The current time; tests may replace it.
     let clock: @Sendable () -> Date
+    /// Follows the registry's feed (subaccounts); caught up on demand when a request names a
+    /// subaccount or organization the ledger does not know yet. Nil: subaccounts are registered
+    /// directly (tests).
+    let registryFeed: RegistryFeed.Follower?
 
     /// §15.2, §15.3: a pending inter-account transfer expires after 14 days.
     public static let transferLifetime: TimeInterval = 14 * 24 * 60 * 60
@@ -28,10 +32,28 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
     public static let eventsPerListDefault = 100
     public static let notesCharactersMax = 1_000
 
-    public init(store: TransferStore, logger: Logger = Logger(label: "transfer"), clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: TransferStore, logger: Logger = Logger(label: "transfer"), clock: @escaping @Sendable () -> Date = { Date() },
+        registryFeed: RegistryFeed.Follower? = nil
+    ) {
         self.store = store
         self.logger = logger
         self.clock = clock
+        self.registryFeed = registryFeed
+    }
+
+    /// `lookUp`, and when it finds nothing, again after catching up with the registry's feed (a
+    /// subaccount created a moment ago). An unreachable registry leaves the first answer.
+    func knownToRegistry<T: Sendable>(_ lookUp: () async throws -> T?) async throws -> T? {
+        if let found = try await lookUp() { return found }
+        guard let registryFeed else { return nil }
+        do {
+            try await registryFeed.catchUp()
+        } catch {
+            logger.warning("could not catch up with the registry's feed", metadata: ["error": "\(error)"])
+            return nil
+        }
+        return try await lookUp()
     }
 
     var ledger: Ledger { store.ledger }
@@ -219,7 +241,7 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
             _ = try await ledger.deposit(
                 requestID: requestID, batch: batch, into: subaccount, at: now,
                 also: TransferStore.eventHook(action: "DepositCertificates", requestID: requestID.description) { change in
-                    (EventPayload(kind: .deposit, change: change, batch: batch), nil)
+                    (EventPayload(kind: .deposit, change: change, batch: batch, organization: organization.description), nil)
                 })
         } catch where error.code == .alreadyExists {
             // Exactly once per batch, whatever the request id: the same batch again returns the first placement.
@@ -297,7 +319,11 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
             return response
         }
         let source = try await sourceSubaccount(of: selections, organization: request.organizationId)
-        guard let destinationText = try await step({ try await store.defaultActiveSubaccount(of: request.toOrganizationId) }) else {
+        guard
+            let destinationText = try await knownToRegistry({
+                try await step { try await store.defaultActiveSubaccount(of: request.toOrganizationId) }
+            })
+        else {
             throw RPCError(.notFound, "organization \(request.toOrganizationId) has no Active subaccount known to the transfer service")
         }
         let destination = try SubaccountID(parsing: destinationText)
@@ -492,6 +518,8 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
                 change, fromOrganization: request.organizationId, fromSubaccount: first.payload.fromSubaccount ?? "", reason: reasonProto)
             return response
         }
+        // A Retirement subaccount opened a moment ago may not have reached the ledger yet.
+        _ = try await knownToRegistry { try await step { try await store.subaccount(retirement.description) } }
         let source = try await sourceSubaccount(of: selections, organization: request.organizationId)
         let now = clock()
         let change = try await step {
@@ -614,6 +642,7 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
                     var placement = Recs_Transfer_V1_Placement()
                     placement.serialRange = Self.serialRange(batch.serialRange)
                     var holder = Recs_Common_V1_Holder()
+                    holder.organizationId = event.payload.organization ?? ""
                     holder.subaccountId = change.subaccount.description
                     holder.subaccountKind = .active
                     placement.holder = holder

@@ -36,6 +36,8 @@ struct EventPayload: Sendable, Codable {
     var fromOrganization: String?
     var fromSubaccount: String?
     var reason: RetirementReason?
+    /// The organization holding the deposit subaccount (deposits).
+    var organization: String? = nil
 }
 
 /// One event of the feed.

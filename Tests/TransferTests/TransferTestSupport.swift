@@ -46,12 +46,14 @@ enum F {
     static let retirementA = "1000RETA-01AA"
     static let activeB = "2000ACTB-01AA"
 
-    static func registerSubaccounts(_ ledger: Ledger, at: Date) async throws {
+    static func registerSubaccounts(_ ledger: Ledger, at: Date, activeB: Bool = true) async throws {
         let a = try OrganizationID(parsing: orgA)
         let b = try OrganizationID(parsing: orgB)
         // A's Active subaccount is learned from the deposit; the others are registered as the registry would.
         try await ledger.register(LedgerSubaccount(id: SubaccountID(parsing: retirementA), organization: a, kind: .retirement), at: at)
-        try await ledger.register(LedgerSubaccount(id: SubaccountID(parsing: activeB), organization: b, kind: .active), at: at)
+        if activeB {
+            try await ledger.register(LedgerSubaccount(id: SubaccountID(parsing: Self.activeB), organization: b, kind: .active), at: at)
+        }
     }
 
     static func batch(_ number: Int64, quantity: Int64) -> Recs_Common_V1_CertificateBatch {
@@ -146,8 +148,12 @@ enum F {
 
 /// A transfer service served in process on a free loopback port, on a fresh database of `kind`,
 /// with the generated client, a test clock and subaccounts A1 (Active, Retirement) and A2 (Active).
+///
+/// With `registryEvents`, the service follows that registry feed and A2's subaccount is not
+/// registered directly: it must come from the feed.
 func withTransfer(
-    _ kind: TestDatabaseKind, sourceLocation: SourceLocation = #_sourceLocation, _ body: (Harness) async throws -> Void
+    _ kind: TestDatabaseKind, registryEvents: RegistryFeed.Follower.Fetch? = nil, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: (Harness) async throws -> Void
 ) async throws {
     switch try await TestDatabase.make(kind) {
     case .unavailable(let message, let isFailure):
@@ -167,8 +173,9 @@ func withTransfer(
         let client: RPCClient
         do {
             application = try await TransferApplication.build(
-                database: testDatabase.database, server: ServerConfiguration(port: 0), logger: logger, clock: { clock.date })
-            try await F.registerSubaccounts(application.store.ledger, at: clock.date)
+                database: testDatabase.database, server: ServerConfiguration(port: 0), logger: logger, clock: { clock.date },
+                registryEvents: registryEvents)
+            try await F.registerSubaccounts(application.store.ledger, at: clock.date, activeB: registryEvents == nil)
         } catch {
             await testDatabase.tearDown()
             throw error
