@@ -219,14 +219,15 @@ let package = Package(
             name: "RegistryTests",
             dependencies: [
                 "RegistryCore", "Storage", "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages",
-                "StandardServices", "GRPCWire", "Domain", .product(name: "Logging", package: "swift-log"),
+                "StandardServices", "GRPCWire", "Domain", "ProcessTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RegistryTests"),
         .testTarget(
             name: "TransferTests",
             dependencies: [
                 "TransferCore", "Ledger", "Storage", "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages",
-                "StandardServices", "GRPCWire", "Domain", .product(name: "Logging", package: "swift-log"),
+                "StandardServices", "GRPCWire", "Domain", "ProcessTestSupport", "ServiceKit",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TransferTests"),
         .testTarget(
@@ -250,8 +251,13 @@ let package = Package(
         // The four executables as separate processes, driven through `recs` and the generated clients.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["RPC", "ProtoServices", "ProtoMessages", "GRPCWire", "StorageTestSupport", "Storage"],
+            dependencies: [
+                "RPC", "ProtoServices", "ProtoMessages", "GRPCWire", "StorageTestSupport", "Storage", "Ledger", "Domain",
+                "ProcessTestSupport",
+            ],
             path: "Tests/EndToEndTests"),
+        // Runs service executables as child processes for the executable and end-to-end tests.
+        .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "LedgerTests", dependencies: ["Ledger", "Storage", "Domain", "StorageTestSupport"],
             path: "Tests/LedgerTests"),

@@ -1,58 +1,28 @@
 import Foundation
 import GRPCWire
+import ProcessTestSupport
 import ProtoMessages
 import ProtoServices
 import RPC
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The `transfer` executable as a process: configuration from flags and environment, migrations at
 /// start, "transfer listening on PORT", and a graceful stop on SIGTERM with exit status 0.
 @Suite("transfer executable")
 struct TransferExecutableTests {
-    /// Built beside the test bundle by `swift build --build-tests` (every product is built).
-    static var executable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("transfer")
-    }
-
     @Test("§14.2: serves on SQLite in RECS_DATA_DIR, keeps data across restarts, stops on SIGTERM")
     func servesAndStops() async throws {
-        let executable = Self.executable
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            try Test.cancel("\(executable.path) is not built (swift build --build-tests builds it)")
+        guard ServiceProcess.isBuilt("transfer") else {
+            try Test.cancel("transfer is not built (swift build --build-tests builds it)")
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recs-transfer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
 
         for round in 1...2 {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = ["--port", "0"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["RECS_DATA_DIR"] = directory.path
-            environment.removeValue(forKey: "RECS_REGISTRY_DATABASE_URL")
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-
-            let line = await Task.detached { () -> String in
-                var bytes: [UInt8] = []
-                while true {
-                    let chunk = output.fileHandleForReading.readData(ofLength: 1)
-                    guard let byte = chunk.first else { break }
-                    if byte == UInt8(ascii: "\n") { break }
-                    bytes.append(byte)
-                }
-                return String(decoding: bytes, as: UTF8.self)
-            }.value
-            #expect(line.hasPrefix("transfer listening on "))
-            let port = try #require(Int(line.dropFirst("transfer listening on ".count)))
-
+            let process = try await ServiceProcess.start(
+                "transfer", arguments: ["--port", "0"], environment: ["RECS_DATA_DIR": directory.path],
+                logDirectory: directory.appendingPathComponent("logs"))
+            let port = process.port
             let client = try RPCClient(host: "127.0.0.1", port: port)
             let transfer = Recs_Transfer_V1_TransferServiceClient(client)
             var request = Recs_Transfer_V1_DepositCertificatesRequest()
@@ -85,10 +55,7 @@ struct TransferExecutableTests {
             try await expectStatus(.unimplemented) { _ = try await transfer.listHoldings(Recs_Transfer_V1_ListHoldingsRequest()) }
             await client.close()
 
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-            #expect(process.terminationReason == .exit)
-            #expect(process.terminationStatus == 0)
+            #expect(await process.stop() == 0, "exit status on SIGTERM")
         }
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("transfer.sqlite").path))
     }

@@ -52,6 +52,11 @@ public final class TestDatabase: Sendable {
         case postgres(baseURL: String, url: String, schema: String)
     }
 
+    /// The libpq URL of a PostgreSQL test schema (for a child process); nil for SQLite.
+    public var postgresURL: String? {
+        if case .postgres(_, let url, _) = location { url } else { nil }
+    }
+
     init(kind: TestDatabaseKind, database: any Database, location: Location) {
         self.kind = kind
         self.database = database

@@ -1,0 +1,302 @@
+import Domain
+import Foundation
+import GRPCWire
+import Ledger
+import ProcessTestSupport
+import ProtoMessages
+import ProtoServices
+import RPC
+import Storage
+import Testing
+
+/// The first flow of issue 3, step by step, through the running services.
+struct Flow {
+    let system: System
+
+    static let vintage = (month: Int32(1), year: Int32(2025))
+    static let qreUnitID = "SUNNY-1"
+
+    func run() async throws {
+        // registry: two account holders and a QRE; a unit registered, approved, its QRE designated.
+        let owner = try await createOrganization("e2e-org-owner", name: "Sunny Acres LLC", type: .accountHolder)
+        let buyer = try await createOrganization("e2e-org-buyer", name: "Green Buyer Co", type: .accountHolder)
+        let qre = try await createOrganization("e2e-org-qre", name: "Meter Readers QRE", type: .qualifiedReportingEntity)
+        let ownerActive = try owner.subaccount(.active)
+        let unitID = try await registerApprovedUnit(owner: owner.organizationId, deposit: ownerActive, qre: qre.organizationId)
+
+        // issuance: the QRE's generation file for January 2025 (100.5 MWh), then the cycle.
+        let upload = try await uploadGeneration(qre: qre.organizationId, megawattHours: "100.500")
+        #expect(upload.postedCount == 1 && upload.rejectedCount == 0)
+        let cycle = try await runCycle("e2e-cycle-1")
+        let unitIssuance = try #require(cycle.units.first { $0.generatingUnitId == unitID })
+        #expect(unitIssuance.certificates == 100, "whole MWh only (§12.2)")
+        #expect(unitIssuance.carriedForward?.kilowattHours == 500, "the fraction rolls forward (§12.6)")
+        let batchNumber = try #require(unitIssuance.batchNumbers.first)
+        // The same call again, and the cycle run a second time, issue nothing twice.
+        #expect(try await runCycle("e2e-cycle-1").units.first { $0.generatingUnitId == unitID }?.batchNumbers == [batchNumber])
+        let second = try await runCycle("e2e-cycle-2")
+        #expect(second.units.allSatisfy { $0.batchNumbers.isEmpty })
+        let batch = try await certificateBatch(batchNumber)
+        #expect(batch.quantity == 100)
+
+        // transfer: the batch is deposited into the unit's Active subaccount exactly once (§14.2).
+        let deposited = try await eventually(timeout: .seconds(30)) {
+            try await activeQuantity(owner.organizationId) == 100
+        }
+        #expect(deposited, "the batch reaches the owner's Active subaccount")
+
+        let range = try #require(batch.serialRange)
+        func serials(_ first: Int64, _ last: Int64) -> Recs_Common_V1_SerialRange {
+            var part = range
+            part.text = ""
+            part.first = first
+            part.last = last
+            return part
+        }
+        // Part of the batch to the buyer: pending and frozen until accepted (§15.2).
+        let accepted = try await requestTransfer("e2e-transfer-1", from: owner.organizationId, to: buyer.organizationId, serials(1, 40))
+        #expect(accepted.state == .pending)
+        _ = try await answer(accepted.transferId, .accept, "e2e-accept-1")
+        // Rejected and withdrawn transfers return the certificates.
+        let rejected = try await requestTransfer("e2e-transfer-2", from: owner.organizationId, to: buyer.organizationId, serials(41, 50))
+        _ = try await answer(rejected.transferId, .reject, "e2e-reject-2")
+        let withdrawn = try await requestTransfer("e2e-transfer-3", from: owner.organizationId, to: buyer.organizationId, serials(51, 55))
+        _ = try await answer(withdrawn.transferId, .withdraw, "e2e-withdraw-3")
+        // One left pending: frozen at the owner.
+        let pending = try await requestTransfer("e2e-transfer-4", from: owner.organizationId, to: buyer.organizationId, serials(91, 100))
+        #expect(pending.state == .pending)
+        // Retirements with a reason (§16.1), by both holders.
+        try await retire("e2e-retire-owner", organization: owner.organizationId, retirement: owner.subaccount(.retirement), serials(56, 60))
+        try await retire("e2e-retire-buyer", organization: buyer.organizationId, retirement: buyer.subaccount(.retirement), serials(1, 10))
+
+        // reporting: once it has applied every feed, the look-up shows each part where it is.
+        try await waitForReporting()
+        let statuses = try await lookUp(serials(1, 100))
+        let expected: [(Int64, Int64, Recs_Common_V1_CertificateStatus, String)] = [
+            (1, 10, .retired, buyer.organizationId), (11, 40, .active, buyer.organizationId),
+            (41, 55, .active, owner.organizationId), (56, 60, .retired, owner.organizationId),
+            (61, 90, .active, owner.organizationId), (91, 100, .pendingTransfer, owner.organizationId),
+        ]
+        #expect(
+            statuses.map { "\($0.serialRange?.first ?? 0)-\($0.serialRange?.last ?? 0) \($0.status) \($0.holder?.organizationId ?? "")" }
+                == expected.map { "\($0.0)-\($0.1) \($0.2) \($0.3)" })
+        for status in statuses {
+            #expect(status.attributes?.generatingUnitId == unitID)
+            #expect(status.attributes?.vintage?.year == Self.vintage.year)
+            #expect(status.statusChangedAt != nil)
+        }
+        let single = try await lookUp(serials(57, 57))
+        #expect(single.count == 1 && single.first?.status == .retired)
+        let generators = try await system.reportingClient.listActiveGenerators(Recs_Reporting_V1_ListActiveGeneratorsRequest())
+        #expect(generators.generators.contains { $0.generatingUnitId == unitID })
+
+        try await checkConservation(issued: [batchNumber: 100], organizations: [owner.organizationId, buyer.organizationId])
+    }
+
+    // MARK: Steps
+
+    func createOrganization(_ requestID: String, name: String, type: Recs_Common_V1_OrganizationType) async throws
+        -> Recs_Registry_V1_Organization
+    {
+        var request = Recs_Registry_V1_CreateOrganizationRequest()
+        request.requestId = requestID
+        request.name = name
+        request.type = type
+        request.managerPersonName = "Pat \(name)"
+        request.managerLogin = "manager-\(requestID)"
+        return try #require(try await system.registryClient.createOrganization(request).organization)
+    }
+
+    /// A 2 MW wholesale solar unit in California (Class B), approved, reported by `qre`.
+    func registerApprovedUnit(owner: String, deposit: Recs_Registry_V1_Subaccount, qre: String) async throws -> String {
+        var data = Recs_Registry_V1_GeneratingUnitStaticData()
+        data.name = "Sunny Acres 1"
+        data.facilityName = "Sunny Acres"
+        data.stateOrProvince = "CA"
+        data.country = "US"
+        var fuel = Recs_Registry_V1_UnitFuel()
+        fuel.fuelTypeCode = "SO1"
+        fuel.fuelSourceCodes = ["solar"]
+        data.fuels = [fuel]
+        var commenced = Recs_Common_V1_Date()
+        (commenced.year, commenced.month, commenced.day) = (2020, 6, 1)
+        data.commencedOperationOn = commenced
+        data.nameplateCapacityWatts = 2_000_000
+        data.capacityFactorPartsPerMillion = 250_000
+        var classification = Recs_Registry_V1_ClassificationCharacteristics()
+        classification.siting = .wholesale
+        data.classification = classification
+        data.allOutputReported = true
+
+        var register = Recs_Registry_V1_RegisterGeneratingUnitRequest()
+        register.requestId = "e2e-unit"
+        register.organizationId = owner
+        register.depositSubaccountId = deposit.subaccountId
+        register.staticData = data
+        let unit = try #require(try await system.registryClient.registerGeneratingUnit(register).generatingUnit)
+
+        var approve = Recs_Registry_V1_ApproveGeneratingUnitRequest()
+        approve.requestId = "e2e-approve"
+        approve.generatingUnitId = unit.generatingUnitId
+        approve.verificationNotes = "meter verified"
+        _ = try await system.registryClient.approveGeneratingUnit(approve)
+
+        var designate = Recs_Registry_V1_DesignateReportingEntityRequest()
+        designate.requestId = "e2e-designate"
+        designate.generatingUnitId = unit.generatingUnitId
+        designate.type = .qualifiedReportingEntity
+        designate.reportingEntityOrganizationId = qre
+        designate.reportingEntityUnitId = Self.qreUnitID
+        _ = try await system.registryClient.designateReportingEntity(designate)
+        return unit.generatingUnitId
+    }
+
+    func uploadGeneration(qre: String, megawattHours: String) async throws -> Recs_Issuance_V1_GenerationUpload {
+        let file = """
+            UNITID,Vintage,BeginDate,EndDate,TotalMWh
+            \(Self.qreUnitID),01/2025,01/01/2025,01/31/2025,\(megawattHours)
+
+            """
+        var request = Recs_Issuance_V1_UploadGenerationFileRequest()
+        request.requestId = "e2e-upload-1"
+        request.reporterOrganizationId = qre
+        request.fileName = "january-2025.csv"
+        request.content = Array(file.utf8)
+        return try #require(try await system.issuanceClient.uploadGenerationFile(request).upload)
+    }
+
+    func runCycle(_ requestID: String) async throws -> Recs_Issuance_V1_IssuanceCycle {
+        var request = Recs_Issuance_V1_RunIssuanceCycleRequest()
+        request.requestId = requestID
+        var vintage = Recs_Common_V1_Vintage()
+        (vintage.month, vintage.year) = Self.vintage
+        request.vintage = vintage
+        return try #require(try await system.issuanceClient.runIssuanceCycle(request).cycle)
+    }
+
+    func certificateBatch(_ number: Int64) async throws -> Recs_Common_V1_CertificateBatch {
+        var request = Recs_Issuance_V1_GetCertificateBatchRequest()
+        request.batchNumber = number
+        return try #require(try await system.issuanceClient.getCertificateBatch(request).batch)
+    }
+
+    func activeQuantity(_ organization: String) async throws -> Int64 {
+        var request = Recs_Transfer_V1_GetHoldingsSummaryRequest()
+        request.organizationId = organization
+        return try await system.transferClient.getHoldingsSummary(request).totals
+            .filter { $0.subaccountKind == .active && $0.status == .active }.reduce(0) { $0 + $1.quantity }
+    }
+
+    func requestTransfer(_ requestID: String, from: String, to: String, _ serials: Recs_Common_V1_SerialRange) async throws
+        -> Recs_Transfer_V1_Transfer
+    {
+        var item = Recs_Transfer_V1_TransferItem()
+        item.serialRange = serials
+        var request = Recs_Transfer_V1_RequestInterAccountTransferRequest()
+        request.requestId = requestID
+        request.organizationId = from
+        request.toOrganizationId = to
+        request.items = [item]
+        return try #require(try await system.transferClient.requestInterAccountTransfer(request).transfer)
+    }
+
+    enum Answer { case accept, reject, withdraw }
+
+    func answer(_ transferID: String, _ answer: Answer, _ requestID: String) async throws -> Recs_Transfer_V1_Transfer? {
+        switch answer {
+        case .accept:
+            var request = Recs_Transfer_V1_AcceptTransferRequest()
+            (request.requestId, request.transferId) = (requestID, transferID)
+            return try await system.transferClient.acceptTransfer(request).transfer
+        case .reject:
+            var request = Recs_Transfer_V1_RejectTransferRequest()
+            (request.requestId, request.transferId, request.reason) = (requestID, transferID, "not ordered")
+            return try await system.transferClient.rejectTransfer(request).transfer
+        case .withdraw:
+            var request = Recs_Transfer_V1_WithdrawTransferRequest()
+            (request.requestId, request.transferId) = (requestID, transferID)
+            return try await system.transferClient.withdrawTransfer(request).transfer
+        }
+    }
+
+    func retire(
+        _ requestID: String, organization: String, retirement: Recs_Registry_V1_Subaccount, _ serials: Recs_Common_V1_SerialRange
+    ) async throws {
+        var item = Recs_Transfer_V1_TransferItem()
+        item.serialRange = serials
+        var reason = Recs_Common_V1_RetirementReason()
+        reason.category = .voluntaryMarketActivity
+        reason.details = "2025 green power claim"
+        var request = Recs_Transfer_V1_RetireCertificatesRequest()
+        request.requestId = requestID
+        request.organizationId = organization
+        request.items = [item]
+        request.retirementSubaccountId = retirement.subaccountId
+        request.reason = reason
+        _ = try await system.transferClient.retireCertificates(request)
+    }
+
+    /// Until reporting has applied every event the three services had published.
+    func waitForReporting() async throws {
+        let registryLast = try await system.registryClient.listEvents(Recs_Registry_V1_ListEventsRequest()).lastSequence
+        let issuanceLast = try await system.issuanceClient.listEvents(Recs_Issuance_V1_ListEventsRequest()).lastSequence
+        let transferLast = try await system.transferClient.listEvents(Recs_Transfer_V1_ListEventsRequest()).lastSequence
+        let wanted = ["registry": registryLast, "issuance": issuanceLast, "transfer": transferLast]
+        var positions: [String: Int64] = [:]
+        let caughtUp = try await eventually(timeout: .seconds(30)) {
+            let response = try await system.reportingClient.getFeedPositions(Recs_Reporting_V1_GetFeedPositionsRequest())
+            positions = Dictionary(response.positions.map { ($0.service, $0.appliedSequence) }, uniquingKeysWith: max)
+            return wanted.allSatisfy { service, last in (positions[service] ?? 0) >= last }
+        }
+        #expect(caughtUp, "reporting applied \(positions), the services published \(wanted)")
+        #expect(positions == wanted, "reporting never applies more than was published")
+    }
+
+    func lookUp(_ serials: Recs_Common_V1_SerialRange) async throws -> [Recs_Reporting_V1_SerialNumberStatus] {
+        var request = Recs_Reporting_V1_LookUpSerialNumbersRequest()
+        request.serialRange = serials
+        return try await system.reportingClient.lookUpSerialNumbers(request).statuses
+    }
+
+    /// The ledger's invariant, checked in the transfer service's own database and through the
+    /// services' answers: for every batch the quantities held in all states sum to the issued
+    /// quantity, and no serial number lies in two holdings.
+    func checkConservation(issued: [Int64: Int64], organizations: [String]) async throws {
+        let database = try await system.openTransferDatabase()
+        do {
+            let ledger = Ledger(database: database)
+            let report = try await ledger.checkConservation()
+            #expect(report.batches == issued.count)
+            #expect(report.certificates == issued.values.reduce(0, +))
+            for (batchNumber, quantity) in issued {
+                let holdings = try await ledger.holdings(batchNumber: batchNumber).sorted { $0.serials.numbers.first < $1.serials.numbers.first }
+                #expect(holdings.reduce(0) { $0 + $1.serials.numbers.quantity } == quantity)
+                for (previous, next) in zip(holdings, holdings.dropFirst()) {
+                    #expect(previous.serials.numbers.last < next.serials.numbers.first, "serials \(next.serials) are in two holdings")
+                }
+            }
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+
+        // The same through the transfer service's API: every certificate of every holder, all states.
+        var total: Int64 = 0
+        for organization in organizations {
+            var request = Recs_Transfer_V1_GetHoldingsSummaryRequest()
+            request.organizationId = organization
+            total += try await system.transferClient.getHoldingsSummary(request).totals.reduce(0) { $0 + $1.quantity }
+        }
+        #expect(total == issued.values.reduce(0, +))
+    }
+}
+
+extension Recs_Registry_V1_Organization {
+    func subaccount(_ kind: Recs_Common_V1_SubaccountKind) throws -> Recs_Registry_V1_Subaccount {
+        guard let subaccount = subaccounts.first(where: { $0.kind == kind }) else {
+            throw ServiceProcessError("\(organizationId) has no \(kind) subaccount")
+        }
+        return subaccount
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import ProcessTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The README's run command (scripts/run.sh) as a new user runs it, minus the release build: it
+/// starts the four services on SQLite, says where each listens, they answer `recs health`, and
+/// SIGTERM stops all four with exit status 0.
+@Suite("scripts/run.sh")
+struct RunScriptTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test("brings the four services up on SQLite, healthy, and stops them on SIGTERM")
+    func runsTheSystem() async throws {
+        for product in ["registry", "transfer", "issuance", "reporting", "recs"] where !ServiceProcess.isBuilt(product) {
+            Issue.record("\(product) is not built beside the tests")
+            return
+        }
+        let binaries = ServiceProcess.executable("registry").deletingLastPathComponent().path
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("recs-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let ports = try freePorts(4)
+        let names = ["REGISTRY", "ISSUANCE", "TRANSFER", "REPORTING"]
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RECS_") }
+        environment["RECS_RUN_BUILD"] = "none"
+        environment["RECS_BIN"] = binaries
+        environment["RECS_DATA_DIR"] = data.path
+        for (name, port) in zip(names, ports) { environment["RECS_\(name)_PORT"] = "\(port)" }
+
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/bin/bash")
+        script.arguments = [Self.root.appendingPathComponent("scripts/run.sh").path]
+        script.environment = environment
+        let output = Pipe()
+        script.standardOutput = output
+        script.standardError = FileHandle.nullDevice
+        try script.run()
+        defer { if script.isRunning { kill(script.processIdentifier, SIGKILL) } }
+
+        var lines: [String] = []
+        while let line = try await ServiceProcess.firstLine(of: output.fileHandleForReading, timeout: .seconds(120)) {
+            lines.append(line)
+            if line.hasPrefix("all four services are up") { break }
+        }
+        #expect(lines.last?.hasPrefix("all four services are up") == true, "run.sh printed: \(lines)")
+        for (service, port) in zip(["registry", "transfer", "issuance", "reporting"], [ports[0], ports[2], ports[1], ports[3]]) {
+            #expect(lines.contains { $0.hasPrefix("\(service) listening on 127.0.0.1:\(port)") }, "\(service) on \(port): \(lines)")
+        }
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("registry.sqlite").path))
+
+        // `recs health` with the addresses run.sh gave the services.
+        var recsEnvironment = environment
+        for (name, port) in zip(names, ports) { recsEnvironment["RECS_\(name)_ADDRESS"] = "127.0.0.1:\(port)" }
+        let (status, healthOutput) = try runToEnd(ServiceProcess.executable("recs").path, ["health"], environment: recsEnvironment)
+        #expect(status == 0, "recs health: \(healthOutput)")
+        #expect(healthOutput.components(separatedBy: "SERVING").count - 1 == 4, "recs health: \(healthOutput)")
+
+        kill(script.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while script.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!script.isRunning, "run.sh did not stop on SIGTERM")
+        script.waitUntilExit()
+        #expect(script.terminationReason == .exit && script.terminationStatus == 0, "every service stopped gracefully")
+        for port in ports { #expect(!isListening(port), "port \(port) still open after run.sh stopped") }
+    }
+}
+
+/// Runs a command to its end; returns its exit status and standard output.
+func runToEnd(_ path: String, _ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    process.environment = environment
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Ports the kernel calls free right now (bound to 0, then released).
+func freePorts(_ count: Int) throws -> [Int] {
+    var sockets: [Int32] = []
+    defer { for socket in sockets { close(socket) } }
+    return try (0..<count).map { _ in
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw ServiceProcessError("socket() failed") }
+        sockets.append(descriptor)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw ServiceProcessError("bind() failed") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Whether something accepts TCP connections on 127.0.0.1:`port`.
+func isListening(_ port: Int) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
+}
