@@ -53,10 +53,14 @@ struct Flow {
             part.last = last
             return part
         }
-        // Part of the batch to the buyer: pending and frozen until accepted (§15.2).
-        let accepted = try await requestTransfer("e2e-transfer-1", from: owner.organizationId, to: buyer.organizationId, serials(1, 40))
-        #expect(accepted.state == .pending)
-        _ = try await answer(accepted.transferId, .accept, "e2e-accept-1")
+        // Part of the batch to the buyer, through `recs`: pending and frozen until accepted (§15.2).
+        let requested = try recs(
+            ["transfer", "request", "--from", owner.organizationId, "--to", buyer.organizationId, text(serials(1, 40))],
+            requestID: "e2e-transfer-1")
+        #expect(requested["state"] as? String == "pending", "recs transfer request: \(requested)")
+        let transferID = try #require(requested["transfer_id"] as? String)
+        let acceptedByCLI = try recs(["transfer", "accept", transferID], requestID: "e2e-accept-1")
+        #expect(acceptedByCLI["state"] as? String == "completed", "recs transfer accept: \(acceptedByCLI)")
         // Rejected and withdrawn transfers return the certificates.
         let rejected = try await requestTransfer("e2e-transfer-2", from: owner.organizationId, to: buyer.organizationId, serials(41, 50))
         _ = try await answer(rejected.transferId, .reject, "e2e-reject-2")
@@ -85,6 +89,9 @@ struct Flow {
             #expect(status.attributes?.vintage?.year == Self.vintage.year)
             #expect(status.statusChangedAt != nil)
         }
+        // The same look-up through `recs`.
+        let lookedUp = try recs(["lookup", text(serials(1, 100))])
+        #expect((lookedUp["statuses"] as? [Any])?.count == expected.count, "recs lookup: \(lookedUp)")
         let single = try await lookUp(serials(57, 57))
         #expect(single.count == 1 && single.first?.status == .retired)
         let generators = try await system.reportingClient.listActiveGenerators(Recs_Reporting_V1_ListActiveGeneratorsRequest())
@@ -94,6 +101,39 @@ struct Flow {
     }
 
     // MARK: Steps
+
+    /// Runs `recs <arguments> --json` against the four services; returns its JSON answer.
+    func recs(_ arguments: [String], requestID: String? = nil) throws -> [String: Any] {
+        let process = Process()
+        process.executableURL = ServiceProcess.executable("recs")
+        process.arguments = arguments + ["--json"] + (requestID.map { ["--request-id", $0] } ?? [])
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RECS_") }
+        environment["RECS_REGISTRY_ADDRESS"] = system.registry.address
+        environment["RECS_ISSUANCE_ADDRESS"] = system.issuance.address
+        environment["RECS_TRANSFER_ADDRESS"] = system.transfer.address
+        environment["RECS_REPORTING_ADDRESS"] = system.reporting.address
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
+            throw ServiceProcessError(
+                "recs \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: data, as: UTF8.self)) \(errorText)")
+        }
+        return object
+    }
+
+    /// The canonical text of a serial range (unit-state-batch-first-last).
+    func text(_ range: Recs_Common_V1_SerialRange) -> String {
+        "\(range.generatingUnitId)-\(range.stateOrProvince)-\(range.batchNumber)-\(range.first)-\(range.last)"
+    }
 
     func createOrganization(_ requestID: String, name: String, type: Recs_Common_V1_OrganizationType) async throws
         -> Recs_Registry_V1_Organization
