@@ -24,8 +24,9 @@ public final class FeedFollower<Event: Sendable>: Sendable {
     let logger: Logger
     /// Events asked for per page.
     public let pageSize: Int32
-    /// One catch-up at a time in this process; the stored position guards across processes.
-    private let running = Mutex(false)
+    /// One catch-up at a time in this process (a second caller waits, then finds itself caught
+    /// up); across processes the position row's lock serializes page applications.
+    private let gate = AsyncGate()
 
     public init(
         feed: String, database: any Database, pageSize: Int32 = 500, logger: Logger,
@@ -56,6 +57,10 @@ public final class FeedFollower<Event: Sendable>: Sendable {
     /// already applied is skipped by position.
     @discardableResult
     public func catchUp() async throws -> Int64 {
+        try await gate.withPermit { try await catchUpAlone() }
+    }
+
+    private func catchUpAlone() async throws -> Int64 {
         var position = try await self.position()
         while true {
             try Task.checkCancellation()
@@ -72,6 +77,13 @@ public final class FeedFollower<Event: Sendable>: Sendable {
         let sequence = self.sequence
         let apply = self.apply
         return try await database.transaction { sql in
+            // Lock the position row first: a concurrent application of the same feed waits here,
+            // then fails to serialize and is retried, re-reading the position.
+            let now = JournalTransaction.milliseconds(Date())
+            try sql.execute(
+                "INSERT INTO feed_positions (feed, position, updated_at_unix_ms) VALUES ($1, 0, $2) ON CONFLICT (feed) DO NOTHING",
+                .text(feed), .int64(now))
+            try sql.execute("UPDATE feed_positions SET updated_at_unix_ms = $2 WHERE feed = $1", .text(feed), .int64(now))
             var position = try Self.position(of: feed, &sql)
             let start = position
             for event in events {
@@ -84,12 +96,7 @@ public final class FeedFollower<Event: Sendable>: Sendable {
                 position = number
             }
             if position != start {
-                try sql.execute(
-                    """
-                    INSERT INTO feed_positions (feed, position, updated_at_unix_ms) VALUES ($1, $2, $3)
-                    ON CONFLICT (feed) DO UPDATE SET position = excluded.position, updated_at_unix_ms = excluded.updated_at_unix_ms
-                    """,
-                    .text(feed), .int64(position), .int64(JournalTransaction.milliseconds(Date())))
+                try sql.execute("UPDATE feed_positions SET position = $2 WHERE feed = $1", .text(feed), .int64(position))
             }
             return position
         }
@@ -120,5 +127,45 @@ public struct FeedError: Error, CustomStringConvertible {
     public init(feed: String, message: String) {
         self.feed = feed
         self.message = message
+    }
+}
+
+/// A lock for async code: one holder at a time, waiters resumed in arrival order.
+final class AsyncGate: Sendable {
+    private struct State {
+        var held = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    func withPermit<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let granted = state.withLock { state in
+                if state.held {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.held = true
+                return true
+            }
+            if granted { continuation.resume() }
+        }
+    }
+
+    private func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.held = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
     }
 }

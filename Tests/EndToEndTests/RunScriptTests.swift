@@ -31,18 +31,13 @@ struct RunScriptTests {
         environment["RECS_DATA_DIR"] = data.path
         for (name, port) in zip(names, ports) { environment["RECS_\(name)_PORT"] = "\(port)" }
 
-        let script = Process()
-        script.executableURL = URL(fileURLWithPath: "/bin/bash")
-        script.arguments = [Self.root.appendingPathComponent("scripts/run.sh").path]
-        script.environment = environment
-        let output = Pipe()
-        script.standardOutput = output
-        script.standardError = FileHandle.nullDevice
-        try script.run()
-        defer { if script.isRunning { kill(script.processIdentifier, SIGKILL) } }
+        let script = try ScriptProcess(
+            "/bin/bash", arguments: [Self.root.appendingPathComponent("scripts/run.sh").path], environment: environment)
+        // Whatever happens, nothing started here outlives the test.
+        defer { script.killGroup() }
 
         var lines: [String] = []
-        while let line = try await ServiceProcess.firstLine(of: output.fileHandleForReading, timeout: .seconds(120)) {
+        while let line = try await ServiceProcess.firstLine(of: script.output, timeout: .seconds(120)) {
             lines.append(line)
             if line.hasPrefix("all four services are up") { break }
         }
@@ -55,16 +50,13 @@ struct RunScriptTests {
         // `recs health` with the addresses run.sh gave the services.
         var recsEnvironment = environment
         for (name, port) in zip(names, ports) { recsEnvironment["RECS_\(name)_ADDRESS"] = "127.0.0.1:\(port)" }
-        let (status, healthOutput) = try runToEnd(ServiceProcess.executable("recs").path, ["health"], environment: recsEnvironment)
-        #expect(status == 0, "recs health: \(healthOutput)")
+        let (healthStatus, healthOutput) = try runToEnd(ServiceProcess.executable("recs").path, ["health"], environment: recsEnvironment)
+        #expect(healthStatus == 0, "recs health: \(healthOutput)")
         #expect(healthOutput.components(separatedBy: "SERVING").count - 1 == 4, "recs health: \(healthOutput)")
 
-        kill(script.processIdentifier, SIGTERM)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while script.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(!script.isRunning, "run.sh did not stop on SIGTERM")
-        script.waitUntilExit()
-        #expect(script.terminationReason == .exit && script.terminationStatus == 0, "every service stopped gracefully")
+        script.signal(SIGTERM)
+        let status = try await script.waitForExit(timeout: .seconds(60))
+        #expect(status == 0, "run.sh on SIGTERM: exit status \(status.map(String.init) ?? "none, still running"); every service stops gracefully")
         for port in ports { #expect(!isListening(port), "port \(port) still open after run.sh stopped") }
     }
 }
