@@ -1,0 +1,264 @@
+import Domain
+import Foundation
+import GRPCWire
+import ProtoMessages
+import RPC
+import ServiceKit
+
+/// RunIssuanceCycle (§12.1-§12.6, §14.2): one transaction turns the vintage's accepted generation into
+/// batches; deposits follow, each in its own small transaction once transfer has the batch.
+extension IssuanceService {
+    public func runIssuanceCycle(
+        request: Recs_Issuance_V1_RunIssuanceCycleRequest, context: ServerContext
+    ) async throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
+        // The journal records a receipt (the cycle's id and whether this run issued anything), not
+        // the cycle itself: a retry answers the same cycle with its deposit state read now, so a
+        // batch deposited since is not reported as outstanding forever.
+        let receipt = try await mutate("RunIssuanceCycle", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+            transaction in
+            var run = IssuanceCycleRun(vintageProto: request.vintage)
+            return try run.run(&transaction)
+        }
+        await deposits.depositOutstanding()
+        let id = receipt.cycle?.issuanceCycleId ?? ""
+        let cycle = try await store.read { transaction in
+            guard let cycle = try transaction.cycle(id: id) else {
+                throw RPCError(.internal, "issuance cycle \(id) of a recorded run is missing")
+            }
+            return cycle
+        }
+        var response = Recs_Issuance_V1_RunIssuanceCycleResponse()
+        response.cycle = try await withUnits(cycle)
+        response.alreadyCompleted = receipt.alreadyCompleted
+        return response
+    }
+}
+
+/// One run of a vintage's cycle, inside its transaction.
+struct IssuanceCycleRun {
+    let vintageProto: Recs_Common_V1_Vintage?
+    static let section = "Operating Rules §12.2, §12.6"
+    /// §12.2: "WREGIS will create certificates 90 days following the end of a generation month."
+    static let cycleDelayDays = 90
+
+    static func cycleDate(_ vintage: Vintage) -> CalendarDate { vintage.lastDay.adding(days: cycleDelayDays) }
+
+    mutating func run(_ transaction: inout JournalTransaction) throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
+        guard let vintageProto else { throw ServiceErrors.invalid("vintage", "is required") }
+        let vintage = try IssuanceService.vintage(vintageProto, field: "vintage")
+        let today = IssuanceService.day(transaction.now)
+        // Certificates are made for ended months only (§12.1-§12.2; the domain's CertificateBatch).
+        // The 90-day cycle date is reported but not enforced yet: see IssuanceCycle.cycle_date.
+        guard vintage.lastDay < today else {
+            throw ServiceErrors.failedPrecondition(
+                "vintage: \(vintage) has not ended (today is \(today)); its certificates are created after the month (\(Self.section))",
+                reason: "CYCLE_DATE_NOT_REACHED")
+        }
+        let existing = try transaction.cycle(vintage: vintage)
+        var cycle = try existing ?? newCycle(vintage, &transaction)
+        if existing == nil { try transaction.saveCycle(cycle, vintage: vintage) }
+
+        var issued = false
+        let byUnit = Dictionary(grouping: try transaction.unissuedPosted(vintage: vintage), by: \.entry.generatingUnitId)
+        for unitID in byUnit.keys.sorted() {
+            let result = try issue(unitID: unitID, entries: byUnit[unitID]!, vintage: vintage, today: today, cycle: &cycle, &transaction)
+            try transaction.recordUnitResult(cycleID: cycle.issuanceCycleId, result)
+            issued = issued || result.certificates > 0 || result.outcome == .belowOneMegawattHour
+        }
+        cycle.state = .completed
+        cycle.completedAt = transaction.timestamp
+        try transaction.saveCycle(cycle, vintage: vintage)
+        try transaction.appendEvent(action: "RunIssuanceCycle", .issuanceCycle(cycle))
+
+        var receipt = Recs_Issuance_V1_RunIssuanceCycleResponse()
+        var reference = Recs_Issuance_V1_IssuanceCycle()
+        reference.issuanceCycleId = cycle.issuanceCycleId
+        receipt.cycle = reference
+        receipt.alreadyCompleted = existing != nil && !issued
+        return receipt
+    }
+
+    func newCycle(_ vintage: Vintage, _ transaction: inout JournalTransaction) throws -> Recs_Issuance_V1_IssuanceCycle {
+        var cycle = Recs_Issuance_V1_IssuanceCycle()
+        cycle.issuanceCycleId = "C\(try transaction.nextNumber("cycle"))"
+        cycle.vintage = IssuanceCodes.proto(vintage)
+        cycle.state = .running
+        cycle.cycleDate = IssuanceCodes.proto(Self.cycleDate(vintage))
+        cycle.startedAt = transaction.timestamp
+        return cycle
+    }
+
+    /// One unit's share of the cycle: accepted generation plus the fraction carried forward becomes
+    /// whole certificates; the rest is carried forward again (§12.6). Nothing changes for a unit that
+    /// cannot earn certificates now: its generation waits on the log.
+    func issue(
+        unitID: String, entries: [(status: String, entry: Recs_Issuance_V1_PostedGeneration)], vintage: Vintage,
+        today: CalendarDate, cycle: inout Recs_Issuance_V1_IssuanceCycle, _ transaction: inout JournalTransaction
+    ) throws -> Recs_Issuance_V1_UnitIssuance {
+        guard let unit = try transaction.unit(unitID) else {
+            throw RPCError(.internal, "posted generation names unit \(unitID), which is not known")
+        }
+        var result = Recs_Issuance_V1_UnitIssuance()
+        result.generatingUnitId = unitID
+        result.carriedForward = IssuanceCodes.energy(unit.carriedKilowattHours)
+        let accepted = entries.filter { IssuanceCodes.issuableStatuses.contains($0.status) }.map(\.entry)
+        // §5.3.1: approved units only; suspended and inactive units get no certificates (§24.1, §23).
+        guard unit.record.status == .approved else { return outcome(.unitNotEligible, result) }
+        // §9.8.2-§9.8.3: one fuel per certificate; a multi-fuel unit needs its month's allocation.
+        guard let data = unit.record.staticData, !data.multiFuel, data.fuels.count == 1 else {
+            return outcome(.fuelAllocationMissing, result)
+        }
+        guard !accepted.isEmpty else { return outcome(.noAcceptedGeneration, result) }
+
+        let posted = accepted.reduce(Int64(0)) { $0 + ($1.energy?.kilowattHours ?? 0) }
+        let total = MegawattHours(kilowattHours: unit.carriedKilowattHours + posted)
+        let certificates = total.wholeMegawattHours
+        let fraction = total.fractionRemaining.kilowattHours
+        var batch: Recs_Common_V1_CertificateBatch?
+        if certificates > 0 {
+            // Built (and checked by the domain) before anything changes: a unit whose batch cannot be
+            // made (a non-renewable fuel, §12.1) keeps its generation on the log.
+            let number = try transaction.nextNumber("batch")
+            guard let made = try? makeBatch(
+                unit: unit, data: data, entries: accepted, vintage: vintage, quantity: certificates, today: today, number: number)
+            else { return outcome(.unitNotEligible, result) }
+            batch = made
+        }
+        for var entry in accepted {
+            if entry.status == .wregisAccepted {
+                // §12.3: "If the Account Holder does nothing, the system will automatically accept".
+                entry.status = .accountHolderAccepted
+                entry.autoAccepted = true
+            }
+            entry.issuanceCycleId = cycle.issuanceCycleId
+            try transaction.markIssued(entry)
+            try transaction.appendEvent(action: "RunIssuanceCycle", .postedGeneration(entry))
+        }
+        var balance = unit.balanceKilowattHours
+        if let batch {
+            try transaction.insertBatch(
+                batch, vintage: vintage, cycleID: cycle.issuanceCycleId, organizationID: unit.record.organizationId,
+                subaccountID: unit.record.depositSubaccountId)
+            try transaction.appendEvent(action: "RunIssuanceCycle", .batchIssued(batch))
+            balance -= certificates * 1_000
+            var created = logEntry(unitID, .certificatesCreated, vintage: vintage, cycle: cycle, balance: balance)
+            created.energy = IssuanceCodes.energy(-certificates * 1_000)
+            created.certificates = certificates
+            created.batchNumber = batch.batchNumber
+            created.fuelTypeCode = data.fuels[0].fuelTypeCode
+            try transaction.appendLogEntry(created, action: "RunIssuanceCycle")
+            cycle.certificatesIssued += certificates
+            cycle.batchCount += 1
+        }
+        // §12.6 item 1: the fraction carried to the next cycle ("energy" is that fraction; the log's
+        // balance does not change).
+        var forward = logEntry(unitID, .balanceForward, vintage: vintage, cycle: cycle, balance: balance)
+        forward.energy = IssuanceCodes.energy(fraction)
+        try transaction.appendLogEntry(forward, action: "RunIssuanceCycle")
+        try transaction.setFigures(of: unitID, carried: fraction, balance: balance)
+
+        result.outcome = certificates > 0 ? .issued : .belowOneMegawattHour
+        result.certificates = certificates
+        result.energyIssued = IssuanceCodes.energy(certificates * 1_000)
+        result.carriedForward = IssuanceCodes.energy(fraction)
+        return result
+    }
+
+    func outcome(_ outcome: Recs_Issuance_V1_UnitIssuanceOutcome, _ result: Recs_Issuance_V1_UnitIssuance) -> Recs_Issuance_V1_UnitIssuance {
+        var result = result
+        result.outcome = outcome
+        return result
+    }
+
+    func logEntry(
+        _ unitID: String, _ kind: Recs_Issuance_V1_ActivityLogEntryKind, vintage: Vintage, cycle: Recs_Issuance_V1_IssuanceCycle,
+        balance: Int64
+    ) -> Recs_Issuance_V1_ActivityLogEntry {
+        var entry = Recs_Issuance_V1_ActivityLogEntry()
+        entry.generatingUnitId = unitID
+        entry.kind = kind
+        entry.vintage = IssuanceCodes.proto(vintage)
+        entry.issuanceCycleId = cycle.issuanceCycleId
+        entry.balanceAfter = IssuanceCodes.energy(balance)
+        return entry
+    }
+
+    /// The batch with its serial range (`unit-state-batch-1-N`, ADR 0002) and the certificate fields
+    /// of the unit's record on the creation date (§12.7, Appendix B-1).
+    func makeBatch(
+        unit: StoredUnit, data: Recs_Registry_V1_GeneratingUnitStaticData, entries: [Recs_Issuance_V1_PostedGeneration],
+        vintage: Vintage, quantity: Int64, today: CalendarDate, number: Int64
+    ) throws -> Recs_Common_V1_CertificateBatch {
+        let fuel = data.fuels[0]
+        let domain = try CertificateBatch(
+            identity: CertificateBatchIdentity(
+                generatingUnit: GeneratingUnitID(parsing: unit.id), location: StateOrProvinceCode(parsing: data.stateOrProvince),
+                batchNumber: number),
+            vintage: vintage, fuelType: FuelType(code: fuel.fuelTypeCode), quantity: quantity, createdOn: today)
+
+        var attributes = Recs_Common_V1_CertificateAttributes()
+        attributes.generatingUnitId = unit.id
+        attributes.generatingUnitName = data.name
+        attributes.facilityName = data.facilityName
+        attributes.facilityCounty = data.facilityCounty
+        attributes.stateOrProvince = domain.identity.location.description
+        attributes.country = data.country
+        attributes.multiFuel = data.multiFuel
+        attributes.generationTechnology = data.generationTechnology
+        attributes.fuelTypeCode = domain.fuelType.code
+        attributes.fuelSourceCodes = fuel.fuelSourceCodes
+        attributes.commencedOperationOn = data.commencedOperationOn
+        attributes.nameplateCapacityWatts = data.nameplateCapacityWatts
+        attributes.facilityOperator = data.facilityOperator
+        attributes.customerSitedDistributedGeneration = data.classification?.siting == .customerSitedDistributedGeneration
+        attributes.reportingEntityType = unit.record.reportingEntity?.type ?? .unspecified
+        attributes.weccRegionDeclared = data.weccRegionDeclared
+        attributes.interconnectingUtility = data.interconnectingUtility
+        attributes.qualifyingFacility = data.qualifyingFacility
+        attributes.ownershipTypes = data.ownershipTypes
+        attributes.californiaSupplementalPaymentReceived = data.californiaSupplementalPaymentReceived
+        attributes.publicBenefitFundSupport = data.publicBenefitFundSupport
+        attributes.federalTaxCredits = data.federalTaxCredits
+        attributes.repowered = data.repowered
+        attributes.repoweredOn = data.repoweredOn
+        attributes.californiaQualifyingFacilityClaimsNonRenewable = data.californiaQualifyingFacilityClaimsNonRenewable
+        // §5.3.2: only eligibility verified on the creation date is stamped.
+        attributes.programEligibilities = unit.record.eligibilities.filter(\.verified)
+        attributes.generatingUnitClass = unit.record.unitClass
+        attributes.vintage = IssuanceCodes.proto(vintage)
+        attributes.createdOn = IssuanceCodes.proto(today)
+        let periods = entries.compactMap(\.period)
+        if let begin = periods.compactMap(\.begin).min(by: Self.earlier), let end = periods.compactMap(\.end).max(by: Self.earlier) {
+            var range = Recs_Common_V1_DateRange()
+            range.begin = begin
+            range.end = end
+            attributes.generationPeriod = range
+            // §12.4: generation accumulated over several months carries the duration (Classes C, D, F, G, J).
+            if let unitClass = IssuanceCodes.domain(unit.record.unitClass), unitClass.certificatesCarryAccumulationPeriod,
+                (begin.year, begin.month) != (end.year, end.month)
+            {
+                var months = Recs_Common_V1_VintageRange()
+                var first = Recs_Common_V1_Vintage()
+                first.year = begin.year
+                first.month = begin.month
+                var last = Recs_Common_V1_Vintage()
+                last.year = end.year
+                last.month = end.month
+                months.first = first
+                months.last = last
+                attributes.accumulationPeriod = months
+            }
+        }
+
+        var batch = Recs_Common_V1_CertificateBatch()
+        batch.batchNumber = number
+        batch.serialRange = IssuanceCodes.serialRange(domain.serialRange)
+        batch.quantity = domain.certificates.quantity
+        batch.attributes = attributes
+        return batch
+    }
+
+    static func earlier(_ lhs: Recs_Common_V1_Date, _ rhs: Recs_Common_V1_Date) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+}
