@@ -1,0 +1,233 @@
+import Domain
+import GRPCWire
+import ProtoMessages
+import ServiceKit
+import Storage
+
+/// How each followed feed's events change the read models. Each function runs inside the
+/// follower's page transaction, together with the new feed position (``FeedFollower``), so it does
+/// database work only. Payloads reporting does not use yet still advance the position
+/// (docs/API.md, evolution).
+enum ReadModels {
+    // MARK: registry
+
+    static func apply(_ event: Recs_Registry_V1_Event, _ sql: inout SQLTransaction) throws {
+        switch event.payload {
+        case .organization(let organization)?:
+            try upsert(organization, sequence: event.sequence, &sql)
+        case .subaccount(let subaccount)?:
+            try upsert(subaccount, &sql)
+        case .generatingUnit(let unit)?:
+            try upsert(unit, sequence: event.sequence, &sql)
+        default:
+            break
+        }
+    }
+
+    static func upsert(_ organization: Recs_Registry_V1_Organization, sequence: Int64, _ sql: inout SQLTransaction) throws {
+        try sql.execute(
+            """
+            INSERT INTO organizations (organization_id, name, type, status, record, last_event) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (organization_id) DO UPDATE SET name = excluded.name, type = excluded.type, status = excluded.status,
+                record = excluded.record, last_event = excluded.last_event
+            """,
+            .text(organization.organizationId), .text(organization.name), .int64(Int64(organization.type.rawValue)),
+            .int64(Int64(organization.status.rawValue)), .bytes(organization.protobufBytes()), .int64(sequence))
+        for subaccount in organization.subaccounts {
+            var subaccount = subaccount
+            if subaccount.organizationId.isEmpty { subaccount.organizationId = organization.organizationId }
+            try upsert(subaccount, &sql)
+        }
+    }
+
+    static func upsert(_ subaccount: Recs_Registry_V1_Subaccount, _ sql: inout SQLTransaction) throws {
+        try sql.execute(
+            """
+            INSERT INTO subaccounts (subaccount_id, organization_id, kind) VALUES ($1, $2, $3)
+            ON CONFLICT (subaccount_id) DO UPDATE SET organization_id = excluded.organization_id, kind = excluded.kind
+            """,
+            .text(subaccount.subaccountId), .text(subaccount.organizationId), .int64(Int64(subaccount.kind.rawValue)))
+    }
+
+    static func upsert(_ unit: Recs_Registry_V1_GeneratingUnit, sequence: Int64, _ sql: inout SQLTransaction) throws {
+        let data = unit.staticData ?? Recs_Registry_V1_GeneratingUnitStaticData()
+        try sql.execute(
+            """
+            INSERT INTO generating_units (generating_unit_id, organization_id, status, name, facility_name, state_or_province,
+                facility_county, multi_fuel, nameplate_capacity_watts, commenced_operation_on, unit_class,
+                reporting_entity_organization_id, reporting_entity_unit_id, record, last_event)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            ON CONFLICT (generating_unit_id) DO UPDATE SET organization_id = excluded.organization_id, status = excluded.status,
+                name = excluded.name, facility_name = excluded.facility_name, state_or_province = excluded.state_or_province,
+                facility_county = excluded.facility_county, multi_fuel = excluded.multi_fuel,
+                nameplate_capacity_watts = excluded.nameplate_capacity_watts,
+                commenced_operation_on = excluded.commenced_operation_on, unit_class = excluded.unit_class,
+                reporting_entity_organization_id = excluded.reporting_entity_organization_id,
+                reporting_entity_unit_id = excluded.reporting_entity_unit_id, record = excluded.record,
+                last_event = excluded.last_event
+            """,
+            .text(unit.generatingUnitId), .text(unit.organizationId), .int64(Int64(unit.status.rawValue)), .text(data.name),
+            .text(data.facilityName), .text(data.stateOrProvince.uppercased()), .text(data.facilityCounty),
+            .int64(data.multiFuel ? 1 : 0), .int64(data.nameplateCapacityWatts), .text(dateText(data.commencedOperationOn)),
+            .int64(Int64(unit.unitClass.rawValue)), .text(unit.reportingEntity?.reportingEntityOrganizationId ?? ""),
+            .text(unit.reportingEntity?.reportingEntityUnitId ?? ""), .bytes(unit.protobufBytes()), .int64(sequence))
+        try sql.execute("DELETE FROM generating_unit_fuels WHERE generating_unit_id = $1", .text(unit.generatingUnitId))
+        for (position, fuel) in data.fuels.enumerated() where !fuel.fuelTypeCode.isEmpty {
+            try sql.execute(
+                """
+                INSERT INTO generating_unit_fuels (generating_unit_id, position, fuel_type_code, fuel_source_codes)
+                VALUES ($1, $2, $3, $4)
+                """,
+                .text(unit.generatingUnitId), .int64(Int64(position)), .text(fuel.fuelTypeCode),
+                .text(fuel.fuelSourceCodes.joined(separator: ",")))
+        }
+    }
+
+    /// `YYYY-MM-DD`, or empty when absent: a column to sort and read by, not the answer (the record is).
+    static func dateText(_ date: Recs_Common_V1_Date?) -> String {
+        guard let date else { return "" }
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(padded(date.year, 4))-\(padded(date.month, 2))-\(padded(date.day, 2))"
+    }
+
+    // MARK: issuance
+
+    static func apply(_ event: Recs_Issuance_V1_Event, _ sql: inout SQLTransaction) throws {
+        switch event.payload {
+        case .batchIssued(let batch)?:
+            try upsert(batch, corrected: false, sequence: event.sequence, &sql)
+        case .batchCorrected(let batch)?:
+            try upsert(batch, corrected: true, sequence: event.sequence, &sql)
+        default:
+            break
+        }
+    }
+
+    /// A batch with every certificate field (§20, Appendix B-1); a correction replaces the fields
+    /// (§13.1). The attribute bytes are kept whole so the look-up answers every field.
+    static func upsert(_ batch: Recs_Common_V1_CertificateBatch, corrected: Bool, sequence: Int64, _ sql: inout SQLTransaction) throws {
+        let range = try SerialRanges.parse(batch.serialRange, field: "batch.serial_range")
+        let attributes = batch.attributes ?? Recs_Common_V1_CertificateAttributes()
+        try sql.execute(
+            """
+            INSERT INTO batches (batch_number, generating_unit_id, state_or_province, first_number, last_number, quantity,
+                fuel_type_code, attributes, corrected, last_event)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            ON CONFLICT (batch_number) DO UPDATE SET generating_unit_id = excluded.generating_unit_id,
+                state_or_province = excluded.state_or_province, first_number = excluded.first_number,
+                last_number = excluded.last_number, quantity = excluded.quantity, fuel_type_code = excluded.fuel_type_code,
+                attributes = excluded.attributes, corrected = excluded.corrected, last_event = excluded.last_event
+            """,
+            .int64(range.batch.batchNumber), .text(range.batch.generatingUnit.description), .text(range.batch.location.description),
+            .int64(range.numbers.first), .int64(range.numbers.last), .int64(range.quantity), .text(attributes.fuelTypeCode),
+            .bytes(attributes.protobufBytes()), .int64(corrected ? 1 : 0), .int64(sequence))
+    }
+
+    // MARK: transfer
+
+    static func apply(_ event: Recs_Transfer_V1_Event, _ sql: inout SQLTransaction) throws {
+        let at = (event.at?.unixSeconds ?? 0) * 1_000
+        let origin = "\(ReportingFeeds.transferName):\(event.sequence)"
+        switch event.payload {
+        case .certificatesDeposited(let deposit)?:
+            for placement in deposit.placements {
+                let status: Recs_Common_V1_CertificateStatus = placement.status == .unspecified ? .active : placement.status
+                let why = reasons(retirement: placement.retirementReason, reserve: placement.reserveReason, export: nil)
+                try place(
+                    [placement.serialRange].compactMap { $0 }, at: placement.holder, status: status, time: at, reasons: why,
+                    origin: origin, &sql)
+            }
+        case .transfer(let transfer)?:
+            guard let (holder, status) = outcome(of: transfer) else { return }
+            try place(transfer.serialRanges, at: holder, status: status, time: at, reasons: [], origin: origin, &sql)
+        case .ledgerTransaction(let transaction)?:
+            guard let status = status(after: transaction.kind) else { return }
+            let why = reasons(retirement: transaction.retirementReason, reserve: transaction.reserveReason, export: nil)
+            try place(transaction.serialRanges, at: transaction.to, status: status, time: at, reasons: why, origin: origin, &sql)
+        case .ledgerMovement(let movement)?:
+            guard movement.status != .unspecified else { return }
+            let to = movement.to.flatMap { $0.subaccountId.isEmpty ? nil : $0 }
+            let why = reasons(retirement: movement.retirementReason, reserve: movement.reserveReason, export: movement.exportDestination)
+            try place(
+                movement.serialRanges, at: to ?? movement.from, status: movement.status, time: at, reasons: why, origin: origin,
+                &sql)
+        default:
+            break
+        }
+    }
+
+    /// Where a transfer's certificates are in each state (§15.2, §15.3): frozen at the transferor
+    /// while pending or accepted for a later execution date; at the transferee once completed; back
+    /// at the transferor, active, when it ends otherwise.
+    static func outcome(of transfer: Recs_Transfer_V1_Transfer) -> (Recs_Common_V1_Holder, Recs_Common_V1_CertificateStatus)? {
+        var from = Recs_Common_V1_Holder()
+        from.organizationId = transfer.fromOrganizationId
+        from.subaccountId = transfer.fromSubaccountId
+        from.subaccountKind = .active
+        var to = Recs_Common_V1_Holder()
+        to.organizationId = transfer.toOrganizationId
+        to.subaccountId = transfer.toSubaccountId
+        to.subaccountKind = .active
+        switch transfer.state {
+        case .pending, .accepted: return (from, .pendingTransfer)
+        case .completed: return (to, .active)
+        case .rejected, .withdrawn, .expired, .cancelled: return (from, .active)
+        case .unspecified, .unrecognized: return nil
+        }
+    }
+
+    /// The status a ledger transaction leaves its certificates in, at its `to` holder.
+    static func status(after kind: Recs_Transfer_V1_LedgerTransactionKind) -> Recs_Common_V1_CertificateStatus? {
+        switch kind {
+        case .retirement, .forcedRetirement: .retired
+        case .reserve: .reserved
+        case .intraAccountTransfer, .administratorWithdrawal: .active
+        case .unspecified, .unrecognized: nil
+        }
+    }
+
+    /// The reasons of a change as kept in a segment: an encoded `SerialNumberStatus` with only
+    /// them, or empty when there is none (so alike segments still merge).
+    static func reasons(
+        retirement: Recs_Common_V1_RetirementReason?, reserve: Recs_Common_V1_ReserveReason?,
+        export: Recs_Common_V1_ExportDestination?
+    ) -> [UInt8] {
+        guard retirement != nil || reserve != nil || export != nil else { return [] }
+        var status = Recs_Reporting_V1_SerialNumberStatus()
+        status.retirementReason = retirement
+        status.reserveReason = reserve
+        status.exportDestination = export
+        return status.protobufBytes()
+    }
+
+    static func place(
+        _ ranges: [Recs_Common_V1_SerialRange], at holder: Recs_Common_V1_Holder?, status: Recs_Common_V1_CertificateStatus,
+        time: Int64, reasons: [UInt8], origin: String, _ sql: inout SQLTransaction
+    ) throws {
+        let holder = try resolved(holder ?? Recs_Common_V1_Holder(), &sql)
+        let placement = CertificatePlacement(
+            organizationID: holder.organizationId, subaccountID: holder.subaccountId, subaccountKind: holder.subaccountKind,
+            status: status, changedAtMilliseconds: time, reasons: reasons, lastEvent: origin)
+        for range in ranges {
+            try CertificateSegments.place(try SerialRanges.parse(range, field: "serial_range"), placement, &sql)
+        }
+    }
+
+    /// Fills a holder's organization and subaccount kind from the registry's subaccounts when the
+    /// event left them out (transfer's deposit event names only the subaccount today).
+    static func resolved(_ holder: Recs_Common_V1_Holder, _ sql: inout SQLTransaction) throws -> Recs_Common_V1_Holder {
+        guard holder.organizationId.isEmpty || holder.subaccountKind == .unspecified, !holder.subaccountId.isEmpty,
+            let row = try sql.queryFirst(
+                "SELECT organization_id, kind FROM subaccounts WHERE subaccount_id = $1", .text(holder.subaccountId))
+        else { return holder }
+        var holder = holder
+        if holder.organizationId.isEmpty { holder.organizationId = try row.string("organization_id") }
+        if holder.subaccountKind == .unspecified {
+            holder.subaccountKind = Recs_Common_V1_SubaccountKind(rawValue: Int32(clamping: try row.int64("kind")))
+        }
+        return holder
+    }
+}

@@ -1,0 +1,57 @@
+import Logging
+import RPC
+import ServiceKit
+import StandardServices
+import Storage
+
+/// Reporting as one buildable thing: its database (migrated), its three feed followers, and its
+/// server (ReportingService plus health and reflection). The executable builds it from its
+/// configuration and runs the followers in the background; tests build the same thing in process
+/// with hand-built feeds and call ``ReportingFollowers/catchUp()`` themselves.
+public struct ReportingApplication: ServiceApplication {
+    public let store: ReportingStore
+    public let followers: ReportingFollowers
+    public let server: StandardServer
+    let feeds: ReportingFeeds
+
+    /// Migrates `database` and prepares (does not start) the server and the followers.
+    public static func build(
+        database: any Database, server configuration: ServerConfiguration, feeds: ReportingFeeds, logger: Logger
+    ) async throws -> ReportingApplication {
+        let store = ReportingStore(database: database)
+        let applied = try await store.migrate()
+        if !applied.isEmpty { logger.info("reporting schema migrated", metadata: ["applied": "\(applied)"]) }
+        let followers = ReportingFollowers(database: database, feeds: feeds, logger: logger)
+        let service = ReportingService(store: store, followers: followers, logger: logger)
+        let server = StandardServer(configuration: configuration, services: [service], logger: logger)
+        return ReportingApplication(store: store, followers: followers, server: server, feeds: feeds)
+    }
+
+    /// Opens reporting's database (`<data-dir>/reporting.sqlite` or PostgreSQL), then `build`; owns
+    /// `feeds` from here on (closes them on failure and at shutdown).
+    public static func build(
+        storage: StorageConfiguration, server configuration: ServerConfiguration, feeds: ReportingFeeds, logger: Logger
+    ) async throws -> ReportingApplication {
+        let database = try await storage.open(service: "reporting")
+        do {
+            return try await build(database: database, server: configuration, feeds: feeds, logger: logger)
+        } catch {
+            await feeds.close()
+            await database.close()
+            throw error
+        }
+    }
+
+    /// Starts serving; returns the bound port.
+    public func start() async throws -> Int {
+        try await server.server.start()
+    }
+
+    /// Marks the services NOT_SERVING, drains the server, closes the peers' connections, then the
+    /// database. The followers are stopped before (their tasks are cancelled by the caller).
+    public func shutdown() async {
+        await server.shutdown()
+        await feeds.close()
+        await store.close()
+    }
+}

@@ -1,0 +1,163 @@
+import Domain
+import Foundation
+import GRPCWire
+import ProtoMessages
+import ServiceKit
+import Storage
+
+/// Reporting's reads of its read models, each in one transaction through the request journal (so
+/// database failures become UNAVAILABLE or INTERNAL without details, docs/API.md Errors).
+public struct ReportingStore: Sendable {
+    public let journal: RequestJournal
+
+    public init(database: any Database) {
+        journal = RequestJournal(database: database, service: "reporting")
+    }
+
+    public var database: any Database { journal.database }
+
+    /// Brings the schema up to date; returns the migrations applied now.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        try await database.migrate(ReportingSchema.migrations)
+    }
+
+    // MARK: serial number look-up (§20)
+
+    /// A batch's identity and every certificate field, as issuance last published them.
+    struct BatchRecord: Sendable {
+        var identity: CertificateBatchIdentity
+        var attributes: Recs_Common_V1_CertificateAttributes
+    }
+
+    /// What the look-up reads in one transaction: the batch when issuance's event has arrived, the
+    /// segments overlapping the range with their holders completed from the registry's subaccounts.
+    struct LookUp: Sendable {
+        var batch: BatchRecord?
+        var segments: [CertificateSegment]
+    }
+
+    func lookUp(_ range: CertificateSerialRange, segmentsMax: Int) async throws -> LookUp {
+        try await journal.read { transaction in
+            let batch = try Self.batch(range.batch.batchNumber, &transaction.sql)
+            var segments = try CertificateSegments.segments(
+                batch: range.batch.batchNumber, first: range.numbers.first, last: range.numbers.last, &transaction.sql)
+            guard segments.count <= segmentsMax else {
+                throw ServiceErrors.invalid(
+                    "serial_range",
+                    "the range has more than \(segmentsMax) parts with different status or holder; look up a smaller range")
+            }
+            for index in segments.indices {
+                try Self.complete(&segments[index].placement, &transaction.sql)
+            }
+            return LookUp(batch: batch, segments: segments)
+        }
+    }
+
+    static func batch(_ number: Int64, _ sql: inout SQLTransaction) throws -> BatchRecord? {
+        guard
+            let row = try sql.queryFirst(
+                "SELECT generating_unit_id, state_or_province, attributes FROM batches WHERE batch_number = $1", .int64(number))
+        else { return nil }
+        let identity = try CertificateBatchIdentity(
+            generatingUnit: GeneratingUnitID(parsing: row.string("generating_unit_id")),
+            location: StateOrProvinceCode(parsing: row.string("state_or_province")), batchNumber: number)
+        return BatchRecord(identity: identity, attributes: try Recs_Common_V1_CertificateAttributes(protobufBytes: row.bytes("attributes")))
+    }
+
+    /// Fills the holder's organization and subaccount kind from the registry's subaccounts when the
+    /// event that placed the certificates left them out and the registry feed had not named the
+    /// subaccount yet when it was applied.
+    static func complete(_ placement: inout CertificatePlacement, _ sql: inout SQLTransaction) throws {
+        guard placement.organizationID.isEmpty || placement.subaccountKind == .unspecified,
+            let row = try sql.queryFirst(
+                "SELECT organization_id, kind FROM subaccounts WHERE subaccount_id = $1", .text(placement.subaccountID))
+        else { return }
+        if placement.organizationID.isEmpty { placement.organizationID = try row.string("organization_id") }
+        if placement.subaccountKind == .unspecified {
+            placement.subaccountKind = Recs_Common_V1_SubaccountKind(rawValue: Int32(clamping: try row.int64("kind")))
+        }
+    }
+
+    // MARK: public directories (§19.2)
+
+    /// One fuel of an approved unit (§19.2.2), with its organization's name.
+    struct GeneratorRow: Sendable {
+        var unit: Recs_Registry_V1_GeneratingUnit
+        var position: Int64
+        var fuelTypeCode: String
+        var fuelSourceCodes: [String]
+        var accountHolderName: String
+    }
+
+    /// Rows after `after` (unit id and fuel position), at most `limit`, in that order.
+    func activeGenerators(after: (unit: String, position: Int64)?, limit: Int) async throws -> [GeneratorRow] {
+        try await journal.read { transaction in
+            try transaction.sql.query(
+                """
+                SELECT u.record, f.position, f.fuel_type_code, f.fuel_source_codes, COALESCE(o.name, '') AS holder_name
+                FROM generating_units u
+                JOIN generating_unit_fuels f ON f.generating_unit_id = u.generating_unit_id
+                LEFT JOIN organizations o ON o.organization_id = u.organization_id
+                WHERE u.status = $1 AND (u.generating_unit_id > $2 OR (u.generating_unit_id = $2 AND f.position > $3))
+                ORDER BY u.generating_unit_id, f.position
+                LIMIT $4
+                """,
+                .int64(Int64(Recs_Registry_V1_GeneratingUnitStatus.approved.rawValue)), .text(after?.unit ?? ""),
+                .int64(after?.position ?? -1), .int64(Int64(limit))
+            ).map { row in
+                let sources = try row.string("fuel_source_codes")
+                return GeneratorRow(
+                    unit: try Recs_Registry_V1_GeneratingUnit(protobufBytes: row.bytes("record")), position: try row.int64("position"),
+                    fuelTypeCode: try row.string("fuel_type_code"),
+                    fuelSourceCodes: sources.isEmpty ? [] : sources.split(separator: ",").map(String.init),
+                    accountHolderName: try row.string("holder_name"))
+            }
+        }
+    }
+
+    /// Active organizations of `type` (every type when UNSPECIFIED) after `after`, in id order
+    /// (A2 before A10: by length, then text).
+    func activeOrganizations(
+        type: Recs_Common_V1_OrganizationType, after: String?, limit: Int
+    ) async throws -> [Recs_Registry_V1_Organization] {
+        try await journal.read { transaction in
+            let after = after ?? ""
+            return try transaction.sql.query(
+                """
+                SELECT record FROM organizations
+                WHERE status = $1 AND ($2 = 0 OR type = $2)
+                    AND (length(organization_id) > $3 OR (length(organization_id) = $3 AND organization_id > $4))
+                ORDER BY length(organization_id), organization_id
+                LIMIT $5
+                """,
+                .int64(Int64(Recs_Registry_V1_OrganizationStatus.active.rawValue)), .int64(Int64(type.rawValue)),
+                .int64(Int64(after.count)), .text(after), .int64(Int64(limit))
+            ).map { row in try Recs_Registry_V1_Organization(protobufBytes: row.bytes("record")) }
+        }
+    }
+
+    // MARK: feeds
+
+    /// The stored position of each feed and when it last moved.
+    func feedPositions() async throws -> [String: (position: Int64, updatedAtMilliseconds: Int64)] {
+        try await journal.read { transaction in
+            var positions: [String: (position: Int64, updatedAtMilliseconds: Int64)] = [:]
+            for row in try transaction.sql.query("SELECT feed, position, updated_at_unix_ms FROM feed_positions") {
+                positions[try row.string("feed")] = (try row.int64("position"), try row.int64("updated_at_unix_ms"))
+            }
+            return positions
+        }
+    }
+
+    /// Reporting's own events after `sequence` and the newest sequence.
+    func events(after sequence: Int64, limit: Int) async throws -> (events: [[UInt8]], last: Int64) {
+        try await journal.read { transaction in
+            (try transaction.events(after: sequence, limit: limit), try transaction.lastEventSequence())
+        }
+    }
+
+    public func close() async {
+        await database.close()
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import GRPCWire
+import ProtoMessages
+import ProtoServices
+import RPC
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `reporting` executable as a process: it starts and serves even when none of the three feeds
+/// can be reached (they are retried at each poll), and stops on SIGTERM with exit status 0.
+@Suite("reporting executable")
+struct ReportingExecutableTests {
+    /// Built beside the test bundle by `swift build --build-tests` (every product is built).
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("reporting")
+    }
+
+    /// A loopback port nothing listens on: bound, then closed.
+    static func closedPort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestFailure("socket failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw TestFailure("bind failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    @Test("Starts with its peers down, serves GetFeedPositions, stops on SIGTERM with status 0")
+    func servesWithPeersDown() async throws {
+        let executable = Self.executable
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            try Test.cancel("\(executable.path) is not built (swift build --build-tests builds it)")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recs-reporting-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let peer = "127.0.0.1:\(try Self.closedPort())"
+
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = [
+            "--port", "0", "--registry-address", peer, "--issuance-address", peer, "--transfer-address", peer,
+            "--feed-poll-milliseconds", "20",
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["RECS_DATA_DIR"] = directory.path
+        environment.removeValue(forKey: "RECS_REPORTING_DATABASE_URL")
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+
+        let line = await Task.detached { () -> String in
+            var bytes: [UInt8] = []
+            while true {
+                let chunk = output.fileHandleForReading.readData(ofLength: 1)
+                guard let byte = chunk.first else { break }
+                if byte == UInt8(ascii: "\n") { break }
+                bytes.append(byte)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }.value
+        #expect(line.hasPrefix("reporting listening on "))
+        let port = try #require(Int(line.dropFirst("reporting listening on ".count)))
+
+        // Let the followers fail a few polls against the closed port; the service keeps serving.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(process.isRunning)
+        let client = try RPCClient(host: "127.0.0.1", port: port)
+        let reporting = Recs_Reporting_V1_ReportingServiceClient(client)
+        let response = try await reporting.getFeedPositions(Recs_Reporting_V1_GetFeedPositionsRequest())
+        #expect(response.positions.count == 3)
+        #expect(response.positions.allSatisfy { $0.appliedSequence == 0 })
+        await client.close()
+
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("reporting.sqlite").path))
+    }
+}
