@@ -27,6 +27,10 @@ public final class FeedFollower<Event: Sendable>: Sendable {
     /// One catch-up at a time in this process (a second caller waits, then finds itself caught
     /// up); across processes the position row's lock serializes page applications.
     private let gate = AsyncGate()
+    private let lastKnown = Atomic<Int64>(0)
+
+    /// The source's newest sequence as of the last fetch (0 before the first).
+    public var lastKnownSequence: Int64 { lastKnown.load(ordering: .relaxed) }
 
     public init(
         feed: String, database: any Database, pageSize: Int32 = 500, logger: Logger,
@@ -65,9 +69,13 @@ public final class FeedFollower<Event: Sendable>: Sendable {
         while true {
             try Task.checkCancellation()
             let page = try await fetch(position, pageSize)
+            lastKnown.store(page.lastSequence, ordering: .relaxed)
             if page.events.isEmpty { return position }
+            let before = position
             position = try await applyPage(page.events)
-            if position >= page.lastSequence { return position }
+            // Caught up, or a page that moved nothing (the source served only events already
+            // applied): the next poll asks again rather than spinning here.
+            if position >= page.lastSequence || position == before { return position }
         }
     }
 

@@ -539,6 +539,20 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
         return response
     }
 
+    /// The domain's retirement reason as the API spells it (§16.1).
+    static func retirementReason(_ reason: RetirementReason) -> Recs_Common_V1_RetirementReason {
+        var proto = Recs_Common_V1_RetirementReason()
+        switch reason.category {
+        case .program(let program):
+            proto.category = .program
+            proto.programCode = program.code
+        case .voluntaryMarketActivity: proto.category = .voluntaryMarketActivity
+        case .other: proto.category = .other
+        }
+        proto.details = reason.details ?? ""
+        return proto
+    }
+
     static func ledgerTransaction(
         _ change: LedgerChange, fromOrganization: String, fromSubaccount: String, reason: Recs_Common_V1_RetirementReason?
     ) -> Recs_Transfer_V1_LedgerTransaction {
@@ -629,7 +643,7 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
                 if let change = event.payload.change {
                     proto.ledgerTransaction = Self.ledgerTransaction(
                         change, fromOrganization: event.payload.fromOrganization ?? "",
-                        fromSubaccount: event.payload.fromSubaccount ?? "", reason: nil)
+                        fromSubaccount: event.payload.fromSubaccount ?? "", reason: event.payload.reason.map(Self.retirementReason))
                 }
             case .deposit:
                 if let batch = event.payload.batch, let change = event.payload.change {

@@ -92,6 +92,9 @@ struct Flow {
             #expect(status.attributes?.generatingUnitId == unitID)
             #expect(status.attributes?.vintage?.year == Self.vintage.year)
             #expect(status.statusChangedAt != nil)
+            if status.status == .retired {
+                #expect(status.retirementReason?.category == .voluntaryMarketActivity, "§16.1: the reason stays with the certificates")
+            }
         }
         // The same look-up through `recs`.
         let lookedUp = try recs(["lookup", text(serials(1, 100))])

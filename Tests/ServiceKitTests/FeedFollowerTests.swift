@@ -17,6 +17,8 @@ final class ScriptedFeed: Sendable {
     let items = Mutex<[Item]>([])
     /// When set, the next fetch ignores `after` and returns from this sequence (a stale page).
     let staleFrom = Mutex<Int64?>(nil)
+    /// When set, every fetch serves from this sequence (a source stuck on old events).
+    let stuckFrom = Mutex<Int64?>(nil)
 
     func publish(_ value: String) {
         items.withLock { $0.append(Item(sequence: Int64($0.count + 1), value: value)) }
@@ -24,7 +26,8 @@ final class ScriptedFeed: Sendable {
 
     var fetch: FeedFollower<Item>.Fetch {
         { after, limit in
-            let start = self.staleFrom.withLock { stale in defer { stale = nil }; return stale.map { $0 - 1 } ?? after }
+            let stale = self.staleFrom.withLock { stale in defer { stale = nil }; return stale }
+            let start = (self.stuckFrom.withLock { $0 } ?? stale).map { $0 - 1 } ?? after
             return self.items.withLock { items in
                 (Array(items.filter { $0.sequence > start }.prefix(Int(limit))), Int64(items.count))
             }
@@ -99,6 +102,24 @@ struct FeedFollowerTests {
             feed.staleFrom.withLock { $0 = 2 }
             #expect(try await consumer.catchUp() == 4)
             #expect(try await applied(database) == ["a", "b", "c", "d"])
+        }
+    }
+
+    @Test("a source that serves only events already applied ends the catch-up instead of spinning", arguments: TestDatabaseKind.allCases)
+    func stuckSource(kind: TestDatabaseKind) async throws {
+        try await withConsumerDatabase(kind) { database in
+            let feed = ScriptedFeed()
+            for value in ["a", "b", "c", "d", "e"] { feed.publish(value) }
+            let consumer = follower(database, feed, pageSize: 2)
+            try await consumer.catchUp()
+            feed.publish("f")
+            feed.stuckFrom.withLock { $0 = 1 }
+            let position = try await consumer.catchUp()
+            #expect(position == 5)
+            #expect(consumer.lastKnownSequence == 6)
+            feed.stuckFrom.withLock { $0 = nil }
+            let caughtUp = try await consumer.catchUp()
+            #expect(caughtUp == 6)
         }
     }
 

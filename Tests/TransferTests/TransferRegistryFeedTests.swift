@@ -100,4 +100,16 @@ struct TransferRegistryFeedTests {
             #expect(holder.subaccountId == F.activeA)
         }
     }
+
+    @Test("§16.1: the retirement event carries its reason (reporting shows it)", arguments: TestDatabaseKind.allCases)
+    func retirementEventReason(kind: TestDatabaseKind) async throws {
+        try await withTransfer(kind) { harness in
+            _ = try await harness.client.depositCertificates(F.deposit("deposit-1", batch: 7, quantity: 3))
+            _ = try await harness.client.retireCertificates(F.retire("retire-1", batch: 7, 1, 2))
+            let events = try await harness.client.listEvents(Recs_Transfer_V1_ListEventsRequest())
+            let retirement = try #require(events.events.last?.ledgerTransaction)
+            #expect(retirement.retirementReason?.category == .voluntaryMarketActivity)
+            #expect(retirement.retirementReason?.details == "2024 voluntary green power claim")
+        }
+    }
 }
