@@ -213,11 +213,12 @@ let package = Package(
             name: "StorageTestSupport", dependencies: ["Storage"], path: "Tests/StorageTests/Support",
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "StorageTests", dependencies: ["Storage", "StorageTestSupport"], path: "Tests/StorageTests",
+            name: "StorageTests", dependencies: ["ServiceTestSupport", "Storage", "StorageTestSupport"], path: "Tests/StorageTests",
             exclude: ["Support"]),
         .testTarget(
             name: "RegistryTests",
             dependencies: [
+                "ServiceTestSupport",
                 "RegistryCore", "Storage", "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages",
                 "StandardServices", "GRPCWire", "Domain", "ProcessTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
@@ -225,6 +226,7 @@ let package = Package(
         .testTarget(
             name: "TransferTests",
             dependencies: [
+                "ServiceTestSupport",
                 "TransferCore", "Ledger", "Storage", "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages",
                 "StandardServices", "GRPCWire", "Domain", "ProcessTestSupport", "ServiceKit",
                 .product(name: "Logging", package: "swift-log"),
@@ -232,11 +234,12 @@ let package = Package(
             path: "Tests/TransferTests"),
         .testTarget(
             name: "ServiceKitTests",
-            dependencies: ["ServiceKit", "Storage", "StorageTestSupport", "GRPCWire", "ProtoMessages"],
+            dependencies: ["ServiceTestSupport", "ServiceKit", "Storage", "StorageTestSupport", "GRPCWire", "ProtoMessages"],
             path: "Tests/ServiceKitTests"),
         .testTarget(
             name: "IssuanceTests",
             dependencies: [
+                "ProcessTestSupport", "ServiceTestSupport",
                 "IssuanceCore", "ServiceKit", "Storage", "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages",
                 "StandardServices", "GRPCWire", "Domain", .product(name: "Logging", package: "swift-log"),
             ],
@@ -244,6 +247,7 @@ let package = Package(
         .testTarget(
             name: "ReportingTests",
             dependencies: [
+                "ProcessTestSupport", "ServiceTestSupport",
                 "ReportingCore", "ServiceKit", "Storage", "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages",
                 "StandardServices", "GRPCWire", "Domain", .product(name: "Logging", package: "swift-log"),
             ],
@@ -256,10 +260,15 @@ let package = Package(
                 "ProcessTestSupport",
             ],
             path: "Tests/EndToEndTests"),
+        // Fresh test databases, services served in process, status expectations.
+        .target(
+            name: "ServiceTestSupport",
+            dependencies: ["ServiceKit", "Storage", "StorageTestSupport", "RPC", "GRPCWire", "ProtoMessages"],
+            path: "Tests/ServiceTestSupport", swiftSettings: swiftSettings),
         // Runs service executables as child processes for the executable and end-to-end tests.
         .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport", swiftSettings: swiftSettings),
         .testTarget(
-            name: "LedgerTests", dependencies: ["Ledger", "Storage", "Domain", "StorageTestSupport"],
+            name: "LedgerTests", dependencies: ["ServiceTestSupport", "Ledger", "Storage", "Domain", "StorageTestSupport"],
             path: "Tests/LedgerTests"),
     ],
     swiftLanguageModes: [.v6]

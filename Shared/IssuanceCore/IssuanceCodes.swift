@@ -155,15 +155,4 @@ enum IssuanceCodes {
         proto.unixSeconds = unixSeconds
         return proto
     }
-
-    static func serialRange(_ range: CertificateSerialRange) -> Recs_Common_V1_SerialRange {
-        var proto = Recs_Common_V1_SerialRange()
-        proto.text = range.description
-        proto.generatingUnitId = range.batch.generatingUnit.description
-        proto.stateOrProvince = range.batch.location.description
-        proto.batchNumber = range.batch.batchNumber
-        proto.first = range.numbers.first
-        proto.last = range.numbers.last
-        return proto
-    }
 }

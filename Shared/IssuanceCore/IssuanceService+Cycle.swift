@@ -252,7 +252,7 @@ struct IssuanceCycleRun {
 
         var batch = Recs_Common_V1_CertificateBatch()
         batch.batchNumber = number
-        batch.serialRange = IssuanceCodes.serialRange(domain.serialRange)
+        batch.serialRange = SerialRanges.proto(domain.serialRange)
         batch.quantity = domain.certificates.quantity
         batch.attributes = attributes
         return batch

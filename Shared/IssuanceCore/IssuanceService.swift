@@ -23,7 +23,7 @@ public struct IssuanceService: Recs_Issuance_V1_IssuanceServiceProvider {
     let clock: @Sendable () -> Date
 
     /// docs/API.md, idempotency rule 1.
-    public static let requestIDCharactersMax = 128
+    public static let requestIDCharactersMax = RequestJournal.requestIDCharactersMax
     /// docs/API.md, paging.
     public static let pageSizeMax = 1_000
     public static let pageSizeDefault = 100
@@ -179,45 +179,16 @@ public struct IssuanceService: Recs_Issuance_V1_IssuanceServiceProvider {
 
     // MARK: Helpers
 
-    /// Checks the request id, then runs `body` once per request id (RequestJournal.perform), at the
-    /// service clock's time. Domain violations thrown by `body` become statuses by their category.
+    /// Runs `body` once per request id (ServiceKit's RequestJournal.mutate).
     func mutate<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: String, _ request: Request, requestID: String, clearing: (inout Request) -> Void,
         _ body: @escaping @Sendable (inout JournalTransaction) throws -> Response
     ) async throws -> Response {
-        try Self.checkRequestID(requestID)
-        var stripped = request
-        clearing(&stripped)
-        let bytes = try await store.journal.perform(
-            method: method, requestID: requestID, fingerprintInput: stripped.protobufBytes(), now: clock()
-        ) { transaction in
-            do {
-                return try body(&transaction).protobufBytes()
-            } catch let violation as RuleViolation {
-                throw ServiceErrors.status(violation)
-            }
-        }
-        do {
-            return try Response(protobufBytes: bytes)
-        } catch {
-            throw RPCError(.internal, "the recorded response of request_id \"\(requestID)\" cannot be read")
-        }
+        try await store.journal.mutate(method, request, requestID: requestID, now: clock(), clearing: clearing, body)
     }
 
-    /// docs/API.md, idempotency rule 1: 1 to 128 printable ASCII characters.
     static func checkRequestID(_ requestID: String) throws {
-        let section = "docs/API.md, Idempotency: request_id"
-        if requestID.isEmpty {
-            throw ServiceErrors.status(
-                .invalidArgument, "request_id: is required for every mutating request (\(section))", reason: "REQUEST_ID_MISSING",
-                violations: [RuleViolation(.valueMissing, "is required", section: section, field: "request_id")])
-        }
-        guard requestID.utf8.count <= requestIDCharactersMax, requestID.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
-            throw ServiceErrors.status(
-                .invalidArgument, "request_id: must be 1 to 128 printable ASCII characters (\(section))",
-                reason: "REQUEST_ID_MALFORMED",
-                violations: [RuleViolation(.valueTooLong, "must be 1 to 128 printable ASCII characters", section: section, field: "request_id")])
-        }
+        try RequestJournal.checkRequestID(requestID)
     }
 
     static func parse<T>(field: String, _ parse: () throws(RuleViolation) -> T) throws -> T {

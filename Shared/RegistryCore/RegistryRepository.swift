@@ -30,15 +30,6 @@ public struct RegistryRepository: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (inout RegistryTransaction) throws -> T) async throws -> T {
         try await journal.read(body)
     }
-
-    /// Runs a mutating request once per request id (docs/API.md, idempotency), in one transaction
-    /// with the record of its outcome and the events it appends; see ``RequestJournal/perform``.
-    func perform(
-        method: String, requestID: String, fingerprintInput: [UInt8],
-        _ body: @escaping @Sendable (inout RegistryTransaction) throws -> [UInt8]
-    ) async throws -> [UInt8] {
-        try await journal.perform(method: method, requestID: requestID, fingerprintInput: fingerprintInput, body)
-    }
 }
 
 /// One transaction of the registry, with the request it serves.

@@ -5,6 +5,7 @@ import Logging
 import ProtoMessages
 import ProtoServices
 import RPC
+import ServiceKit
 
 /// `recs.registry.v1.RegistryService`, first slice: organizations with their account and default
 /// subaccounts, generating unit registration, approval and reporting entity designation, and the
@@ -17,7 +18,7 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
     let logger: Logger
 
     /// docs/API.md, idempotency rule 1.
-    public static let requestIDCharactersMax = 128
+    public static let requestIDCharactersMax = RequestJournal.requestIDCharactersMax
     /// docs/API.md, event feeds and paging.
     public static let eventsPerListMax = 1_000
     public static let eventsPerListDefault = 100
@@ -408,44 +409,16 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
 
     // MARK: Helpers
 
-    /// Checks the request id, then runs `body` once per request id (RegistryRepository.perform).
+    /// Runs `body` once per request id (ServiceKit's RequestJournal.mutate).
     func mutate<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: String, _ request: Request, requestID: String, clearing: (inout Request) -> Void,
         _ body: @escaping @Sendable (inout RegistryTransaction) throws -> Response
     ) async throws -> Response {
-        try Self.checkRequestID(requestID)
-        var stripped = request
-        clearing(&stripped)
-        let bytes = try await repository.perform(
-            method: method, requestID: requestID, fingerprintInput: stripped.protobufBytes()
-        ) { transaction in
-            do {
-                return try body(&transaction).protobufBytes()
-            } catch let violation as RuleViolation {
-                throw RegistryErrors.status(violation)
-            }
-        }
-        do {
-            return try Response(protobufBytes: bytes)
-        } catch {
-            throw RPCError(.internal, "the recorded response of request_id \"\(requestID)\" cannot be read")
-        }
+        try await repository.journal.mutate(method, request, requestID: requestID, clearing: clearing, body)
     }
 
-    /// docs/API.md, idempotency rule 1: 1 to 128 printable ASCII characters.
     static func checkRequestID(_ requestID: String) throws {
-        let section = "docs/API.md, Idempotency: request_id"
-        if requestID.isEmpty {
-            throw RegistryErrors.status(
-                .invalidArgument, "request_id: is required for every mutating request (\(section))", reason: "REQUEST_ID_MISSING",
-                violations: [RuleViolation(.valueMissing, "is required", section: section, field: "request_id")])
-        }
-        guard requestID.utf8.count <= requestIDCharactersMax, requestID.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
-            throw RegistryErrors.status(
-                .invalidArgument, "request_id: must be 1 to 128 printable ASCII characters (\(section))",
-                reason: "REQUEST_ID_MALFORMED",
-                violations: [RuleViolation(.valueTooLong, "must be 1 to 128 printable ASCII characters", section: section, field: "request_id")])
-        }
+        try RequestJournal.checkRequestID(requestID)
     }
 
     /// Logins: 1 to 100 printable ASCII characters without spaces (our limit; §7 sets none).

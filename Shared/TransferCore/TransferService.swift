@@ -6,6 +6,7 @@ import Logging
 import ProtoMessages
 import ProtoServices
 import RPC
+import ServiceKit
 import Storage
 
 /// `recs.transfer.v1.TransferService`, first slice, over the ``Ledger``: deposits from issuance
@@ -109,30 +110,6 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
 
     // MARK: Conversions
 
-    static func serialRange(_ range: CertificateSerialRange) -> Recs_Common_V1_SerialRange {
-        var proto = Recs_Common_V1_SerialRange()
-        proto.text = range.description
-        proto.generatingUnitId = range.batch.generatingUnit.description
-        proto.stateOrProvince = range.batch.location.description
-        proto.batchNumber = range.batch.batchNumber
-        proto.first = range.numbers.first
-        proto.last = range.numbers.last
-        return proto
-    }
-
-    static func serialRange(_ proto: Recs_Common_V1_SerialRange, field: String) throws -> CertificateSerialRange {
-        do throws(RuleViolation) {
-            if !proto.text.isEmpty { return try CertificateSerialRange(parsing: proto.text) }
-            return CertificateSerialRange(
-                batch: try CertificateBatchIdentity(
-                    generatingUnit: GeneratingUnitID(parsing: proto.generatingUnitId),
-                    location: StateOrProvinceCode(parsing: proto.stateOrProvince), batchNumber: proto.batchNumber),
-                numbers: try CertificateNumberRange(first: proto.first, last: proto.last))
-        } catch {
-            throw status(error, field: field)
-        }
-    }
-
     static func timestamp(milliseconds: Int64) -> Recs_Common_V1_Timestamp {
         var proto = Recs_Common_V1_Timestamp()
         proto.unixSeconds = milliseconds / 1_000
@@ -151,7 +128,7 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
             guard let range = item.serialRange else {
                 throw invalid("items[\(index)].serial_range", "a serial range is required (quantity-only items are not supported yet)")
             }
-            let serials = try serialRange(range, field: "items[\(index)].serial_range")
+            let serials = try SerialRanges.parse(range, field: "items[\(index)].serial_range")
             if item.quantity != 0, item.quantity != serials.numbers.quantity {
                 throw invalid("items[\(index)].quantity", "the quantity must match the serial range (\(serials.numbers.quantity))")
             }
@@ -203,7 +180,7 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
         proto.fromSubaccountId = record.fromSubaccount
         proto.toOrganizationId = record.toOrganization
         proto.toSubaccountId = record.toSubaccount
-        proto.serialRanges = record.serials.map(Self.serialRange)
+        proto.serialRanges = record.serials.map(SerialRanges.proto)
         proto.quantity = record.quantity
         proto.requestedAt = Self.timestamp(milliseconds: record.requestedAtMilliseconds)
         proto.expiresAt = Self.timestamp(milliseconds: record.expiresAtMilliseconds)
@@ -262,7 +239,7 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
     {
         var response = Recs_Transfer_V1_DepositCertificatesResponse()
         var placement = Recs_Transfer_V1_Placement()
-        placement.serialRange = serialRange(batch.serialRange)
+        placement.serialRange = SerialRanges.proto(batch.serialRange)
         var holder = Recs_Common_V1_Holder()
         holder.organizationId = organization.description
         holder.subaccountId = subaccount.description
@@ -559,7 +536,7 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
         var proto = Recs_Transfer_V1_LedgerTransaction()
         proto.transactionId = change.requestID.description
         proto.kind = .retirement
-        proto.serialRanges = change.serials.map(serialRange)
+        proto.serialRanges = change.serials.map(SerialRanges.proto)
         proto.quantity = change.quantity
         var from = Recs_Common_V1_Holder()
         from.organizationId = fromOrganization
@@ -650,11 +627,11 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
                     var deposited = Recs_Transfer_V1_CertificatesDeposited()
                     var protoBatch = Recs_Common_V1_CertificateBatch()
                     protoBatch.batchNumber = batch.identity.batchNumber
-                    protoBatch.serialRange = Self.serialRange(batch.serialRange)
+                    protoBatch.serialRange = SerialRanges.proto(batch.serialRange)
                     protoBatch.quantity = batch.certificates.quantity
                     deposited.batch = protoBatch
                     var placement = Recs_Transfer_V1_Placement()
-                    placement.serialRange = Self.serialRange(batch.serialRange)
+                    placement.serialRange = SerialRanges.proto(batch.serialRange)
                     var holder = Recs_Common_V1_Holder()
                     holder.organizationId = event.payload.organization ?? ""
                     holder.subaccountId = change.subaccount.description

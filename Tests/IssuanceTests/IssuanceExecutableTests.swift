@@ -3,6 +3,7 @@ import GRPCWire
 import ProtoMessages
 import ProtoServices
 import RPC
+import ProcessTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -29,34 +30,13 @@ struct IssuanceExecutableTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recs-issuance-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let process = Process()
-        process.executableURL = executable
-        // Port 9 (discard) on loopback: nothing answers, so both peers are unreachable.
-        process.arguments = [
-            "--port", "0", "--registry-address", "127.0.0.1:9", "--transfer-address", "127.0.0.1:9",
-            "--feed-poll-milliseconds", "50", "--deposit-retry-milliseconds", "100",
-        ]
-        var environment = ProcessInfo.processInfo.environment
-        environment["RECS_DATA_DIR"] = directory.path
-        environment.removeValue(forKey: "RECS_ISSUANCE_DATABASE_URL")
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-
-        let line = await Task.detached { () -> String in
-            var bytes: [UInt8] = []
-            while true {
-                let chunk = output.fileHandleForReading.readData(ofLength: 1)
-                guard let byte = chunk.first else { break }
-                if byte == UInt8(ascii: "\n") { break }
-                bytes.append(byte)
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        }.value
-        #expect(line.hasPrefix("issuance listening on "))
-        let port = try #require(Int(line.dropFirst("issuance listening on ".count)))
+        let process = try await ServiceProcess.start(
+            "issuance", arguments: [
+                "--port", "0", "--registry-address", "127.0.0.1:9", "--transfer-address", "127.0.0.1:9",
+                "--feed-poll-milliseconds", "50", "--deposit-retry-milliseconds", "100",
+            ], environment: ["RECS_DATA_DIR": directory.path],
+            logDirectory: directory.appendingPathComponent("logs"))
+        let port = process.port
 
         let client = try RPCClient(host: "127.0.0.1", port: port)
         let issuance = Recs_Issuance_V1_IssuanceServiceClient(client)
@@ -75,10 +55,7 @@ struct IssuanceExecutableTests {
         }
         await client.close()
 
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        #expect(await process.stop() == 0, "exit status on SIGTERM")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("issuance.sqlite").path))
     }
 

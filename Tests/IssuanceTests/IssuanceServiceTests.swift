@@ -4,6 +4,7 @@ import IssuanceCore
 import ProtoMessages
 import ProtoServices
 import StorageTestSupport
+import ServiceTestSupport
 import Testing
 
 /// IssuanceService end to end: in-process server, generated client, fake registry feed and fake

@@ -8,11 +8,10 @@ import RPC
 import ServiceKit
 import StandardServices
 import Storage
+import ServiceTestSupport
 import StorageTestSupport
 import Synchronization
 import Testing
-
-private let warnedAboutPostgres = Atomic<Bool>(false)
 
 /// The registry as issuance sees it: an event feed, here an in-memory list the test appends to, that
 /// can be made unreachable.
@@ -155,84 +154,25 @@ struct Harness {
 func withIssuance(
     _ kind: TestDatabaseKind, sourceLocation: SourceLocation = #_sourceLocation, _ body: (Harness) async throws -> Void
 ) async throws {
-    switch try await TestDatabase.make(kind) {
-    case .unavailable(let message, let isFailure):
-        if isFailure {
-            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-            return
-        }
-        if !warnedAboutPostgres.exchange(true, ordering: .relaxed) {
-            Issue.record(Comment(rawValue: message), severity: .warning, sourceLocation: sourceLocation)
-        }
-        try Test.cancel(Comment(rawValue: message), sourceLocation: sourceLocation)
-    case .available(let testDatabase):
-        var logger = Logger(label: "issuance-test")
-        logger.logLevel = .critical
-        let registry = FakeRegistry()
-        registry.organization("A1", type: .accountHolder)
-        registry.organization("A2", type: .qualifiedReportingEntity)
-        registry.organization("A3", type: .qualifiedReportingEntity)
-        registry.organization("A4", type: .programAdministrator)
-        let depositor = FakeDepositor()
-        let clock = ManualClock("2026-03-05")
-        let application: IssuanceApplication
-        let client: RPCClient
-        do {
-            application = try await IssuanceApplication.build(
-                database: testDatabase.database, server: ServerConfiguration(port: 0), registry: registry.fetch,
-                transfer: depositor, logger: logger, clock: clock.read)
-        } catch {
-            await testDatabase.tearDown()
-            throw error
-        }
-        do {
-            let port = try await application.start()
-            client = try RPCClient(host: "127.0.0.1", port: port)
-        } catch {
-            await application.server.shutdown()
-            await testDatabase.tearDown()
-            throw error
-        }
-        let harness = Harness(
-            client: Recs_Issuance_V1_IssuanceServiceClient(client), registry: registry, depositor: depositor, clock: clock,
-            application: application)
-        do {
-            try await body(harness)
-        } catch {
-            await client.close()
-            await application.server.shutdown()
-            await testDatabase.tearDown()
-            throw error
-        }
-        await client.close()
-        // The test database owns the connection: tearDown closes it, not the application.
-        await application.server.shutdown()
-        await testDatabase.tearDown()
+    var logger = Logger(label: "issuance-test")
+    logger.logLevel = .critical
+    let registry = FakeRegistry()
+    registry.organization("A1", type: .accountHolder)
+    registry.organization("A2", type: .qualifiedReportingEntity)
+    registry.organization("A3", type: .qualifiedReportingEntity)
+    registry.organization("A4", type: .programAdministrator)
+    let depositor = FakeDepositor()
+    let clock = ManualClock("2026-03-05")
+    try await withServedApplication(kind, sourceLocation: sourceLocation) { testDatabase in
+        try await IssuanceApplication.build(
+            database: testDatabase.database, server: ServerConfiguration(port: 0), registry: registry.fetch,
+            transfer: depositor, logger: logger, clock: clock.read)
+    } _: { application, client, _ in
+        try await body(
+            Harness(
+                client: Recs_Issuance_V1_IssuanceServiceClient(client), registry: registry, depositor: depositor, clock: clock,
+                application: application))
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs `body`, which must fail with `code`; returns the error.
-@discardableResult
-func expectStatus(_ code: StatusCode, _ body: () async throws -> Void) async throws -> RPCError {
-    do {
-        try await body()
-    } catch let error as RPCError {
-        guard error.code == code else { throw TestFailure("expected \(code), got \(error)") }
-        return error
-    }
-    throw TestFailure("expected \(code), the call succeeded")
-}
-
-func errorDetails(_ error: RPCError) throws -> Recs_Common_V1_ErrorDetails {
-    guard let bytes = error.metadata.binary(ServiceErrors.detailsKey) else {
-        throw TestFailure("no \(ServiceErrors.detailsKey) in \(error)")
-    }
-    return try Recs_Common_V1_ErrorDetails(protobufBytes: bytes)
 }
 
 enum Requests {

@@ -40,7 +40,7 @@ public final class ServiceProcess: Sendable {
         process.environment = environment
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         let logPath = logDirectory.appendingPathComponent("\(product)-\(UUID().uuidString.prefix(8)).log").path
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let output = Pipe()
         process.standardOutput = output

@@ -5,6 +5,7 @@ import ProtoServices
 import RegistryCore
 import Storage
 import StorageTestSupport
+import ServiceTestSupport
 import Testing
 
 /// RegistryService end to end: in-process server, generated client, on SQLite and on PostgreSQL

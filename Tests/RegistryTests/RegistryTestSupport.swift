@@ -7,11 +7,10 @@ import RPC
 import RegistryCore
 import StandardServices
 import Storage
+import ServiceTestSupport
 import StorageTestSupport
 import Synchronization
 import Testing
-
-private let warnedAboutPostgres = Atomic<Bool>(false)
 
 /// A registry served in process on a free loopback port, on a fresh database of `kind`, with the
 /// generated client. Without a PostgreSQL server the PostgreSQL case is cancelled with a warning
@@ -20,73 +19,13 @@ func withRegistry(
     _ kind: TestDatabaseKind, sourceLocation: SourceLocation = #_sourceLocation,
     _ body: (Recs_Registry_V1_RegistryServiceClient, TestDatabase) async throws -> Void
 ) async throws {
-    switch try await TestDatabase.make(kind) {
-    case .unavailable(let message, let isFailure):
-        if isFailure {
-            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-            return
-        }
-        if !warnedAboutPostgres.exchange(true, ordering: .relaxed) {
-            Issue.record(Comment(rawValue: message), severity: .warning, sourceLocation: sourceLocation)
-        }
-        try Test.cancel(Comment(rawValue: message), sourceLocation: sourceLocation)
-    case .available(let testDatabase):
-        var logger = Logger(label: "registry-test")
-        logger.logLevel = .critical
-        let application: RegistryApplication
-        let client: RPCClient
-        do {
-            application = try await RegistryApplication.build(
-                database: testDatabase.database, server: ServerConfiguration(port: 0), logger: logger)
-        } catch {
-            await testDatabase.tearDown()
-            throw error
-        }
-        do {
-            let port = try await application.start()
-            client = try RPCClient(host: "127.0.0.1", port: port)
-        } catch {
-            await application.server.shutdown()
-            await testDatabase.tearDown()
-            throw error
-        }
-        do {
-            try await body(Recs_Registry_V1_RegistryServiceClient(client), testDatabase)
-        } catch {
-            await client.close()
-            await application.server.shutdown()
-            await testDatabase.tearDown()
-            throw error
-        }
-        await client.close()
-        // The test database owns the connection: tearDown closes it, not the application.
-        await application.server.shutdown()
-        await testDatabase.tearDown()
+    var logger = Logger(label: "registry-test")
+    logger.logLevel = .critical
+    try await withServedApplication(kind, sourceLocation: sourceLocation) { testDatabase in
+        try await RegistryApplication.build(database: testDatabase.database, server: ServerConfiguration(port: 0), logger: logger)
+    } _: { _, client, testDatabase in
+        try await body(Recs_Registry_V1_RegistryServiceClient(client), testDatabase)
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs `body`, which must fail with `code`; returns the error.
-@discardableResult
-func expectStatus(_ code: StatusCode, _ body: () async throws -> Void) async throws -> RPCError {
-    do {
-        try await body()
-    } catch let error as RPCError {
-        guard error.code == code else { throw TestFailure("expected \(code), got \(error)") }
-        return error
-    }
-    throw TestFailure("expected \(code), the call succeeded")
-}
-
-func errorDetails(_ error: RPCError) throws -> Recs_Common_V1_ErrorDetails {
-    guard let bytes = error.metadata.binary(RegistryErrors.detailsKey) else {
-        throw TestFailure("no \(RegistryErrors.detailsKey) in \(error)")
-    }
-    return try Recs_Common_V1_ErrorDetails(protobufBytes: bytes)
 }
 
 enum Requests {

@@ -3,6 +3,7 @@ import GRPCWire
 import ProtoMessages
 import ReportingCore
 import StorageTestSupport
+import ServiceTestSupport
 import Testing
 
 /// The public directories (§19.2.1, §19.2.2) from the registry feed.

@@ -4,6 +4,7 @@ import ProtoMessages
 import ReportingCore
 import ServiceKit
 import StorageTestSupport
+import ServiceTestSupport
 import Testing
 
 /// Following the feeds (docs/API.md, event feeds): at-least-once delivery applied exactly once, a

@@ -3,6 +3,8 @@ import GRPCWire
 import ProtoMessages
 import ProtoServices
 import RPC
+import ServiceTestSupport
+import ProcessTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -47,33 +49,13 @@ struct ReportingExecutableTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let peer = "127.0.0.1:\(try Self.closedPort())"
 
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = [
-            "--port", "0", "--registry-address", peer, "--issuance-address", peer, "--transfer-address", peer,
-            "--feed-poll-milliseconds", "20",
-        ]
-        var environment = ProcessInfo.processInfo.environment
-        environment["RECS_DATA_DIR"] = directory.path
-        environment.removeValue(forKey: "RECS_REPORTING_DATABASE_URL")
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-
-        let line = await Task.detached { () -> String in
-            var bytes: [UInt8] = []
-            while true {
-                let chunk = output.fileHandleForReading.readData(ofLength: 1)
-                guard let byte = chunk.first else { break }
-                if byte == UInt8(ascii: "\n") { break }
-                bytes.append(byte)
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        }.value
-        #expect(line.hasPrefix("reporting listening on "))
-        let port = try #require(Int(line.dropFirst("reporting listening on ".count)))
+        let process = try await ServiceProcess.start(
+            "reporting", arguments: [
+                "--port", "0", "--registry-address", peer, "--issuance-address", peer, "--transfer-address", peer,
+                "--feed-poll-milliseconds", "20",
+            ], environment: ["RECS_DATA_DIR": directory.path],
+            logDirectory: directory.appendingPathComponent("logs"))
+        let port = process.port
 
         // Let the followers fail a few polls against the closed port; the service keeps serving.
         try await Task.sleep(for: .milliseconds(200))
@@ -85,10 +67,7 @@ struct ReportingExecutableTests {
         #expect(response.positions.allSatisfy { $0.appliedSequence == 0 })
         await client.close()
 
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        #expect(await process.stop() == 0, "exit status on SIGTERM")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("reporting.sqlite").path))
     }
 }

@@ -8,11 +8,10 @@ import ReportingCore
 import ServiceKit
 import StandardServices
 import Storage
+import ServiceTestSupport
 import StorageTestSupport
 import Synchronization
 import Testing
-
-private let warnedAboutPostgres = Atomic<Bool>(false)
 
 /// A feed whose events a test writes by hand, served the way `ListEvents` serves them (after a
 /// sequence, at most a limit, with the newest sequence), plus the ways a real feed can misbehave:
@@ -94,71 +93,20 @@ struct Harness {
 func withReporting(
     _ kind: TestDatabaseKind, sourceLocation: SourceLocation = #_sourceLocation, _ body: (Harness) async throws -> Void
 ) async throws {
-    switch try await TestDatabase.make(kind) {
-    case .unavailable(let message, let isFailure):
-        if isFailure {
-            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-            return
-        }
-        if !warnedAboutPostgres.exchange(true, ordering: .relaxed) {
-            Issue.record(Comment(rawValue: message), severity: .warning, sourceLocation: sourceLocation)
-        }
-        try Test.cancel(Comment(rawValue: message), sourceLocation: sourceLocation)
-    case .available(let testDatabase):
-        var logger = Logger(label: "reporting-test")
-        logger.logLevel = .critical
-        let registry = ScriptedFeed<Recs_Registry_V1_Event> { $0.sequence }
-        let issuance = ScriptedFeed<Recs_Issuance_V1_Event> { $0.sequence }
-        let transfer = ScriptedFeed<Recs_Transfer_V1_Event> { $0.sequence }
-        let feeds = ReportingFeeds(registry: registry.fetch, issuance: issuance.fetch, transfer: transfer.fetch)
-        let application: ReportingApplication
-        let client: RPCClient
-        do {
-            application = try await ReportingApplication.build(
-                database: testDatabase.database, server: ServerConfiguration(port: 0), feeds: feeds, logger: logger)
-        } catch {
-            await testDatabase.tearDown()
-            throw error
-        }
-        do {
-            let port = try await application.start()
-            client = try RPCClient(host: "127.0.0.1", port: port)
-        } catch {
-            await application.server.shutdown()
-            await testDatabase.tearDown()
-            throw error
-        }
-        let harness = Harness(
-            application: application, client: Recs_Reporting_V1_ReportingServiceClient(client), database: testDatabase,
-            registry: registry, issuance: issuance, transfer: transfer)
-        do {
-            try await body(harness)
-        } catch {
-            await client.close()
-            await application.server.shutdown()
-            await testDatabase.tearDown()
-            throw error
-        }
-        await client.close()
-        // The test database owns the connection: tearDown closes it, not the application.
-        await application.server.shutdown()
-        await testDatabase.tearDown()
+    var logger = Logger(label: "reporting-test")
+    logger.logLevel = .critical
+    let registry = ScriptedFeed<Recs_Registry_V1_Event> { $0.sequence }
+    let issuance = ScriptedFeed<Recs_Issuance_V1_Event> { $0.sequence }
+    let transfer = ScriptedFeed<Recs_Transfer_V1_Event> { $0.sequence }
+    let feeds = ReportingFeeds(registry: registry.fetch, issuance: issuance.fetch, transfer: transfer.fetch)
+    try await withServedApplication(kind, sourceLocation: sourceLocation) { testDatabase in
+        try await ReportingApplication.build(
+            database: testDatabase.database, server: ServerConfiguration(port: 0), feeds: feeds, logger: logger)
+    } _: { application, client, testDatabase in
+        try await body(
+            Harness(
+                application: application, client: Recs_Reporting_V1_ReportingServiceClient(client), database: testDatabase,
+                registry: registry, issuance: issuance, transfer: transfer))
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs `body`, which must fail with `code`; returns the error.
-@discardableResult
-func expectStatus(_ code: StatusCode, _ body: () async throws -> Void) async throws -> RPCError {
-    do {
-        try await body()
-    } catch let error as RPCError {
-        guard error.code == code else { throw TestFailure("expected \(code), got \(error)") }
-        return error
-    }
-    throw TestFailure("expected \(code), the call succeeded")
-}

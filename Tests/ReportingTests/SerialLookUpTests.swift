@@ -4,6 +4,7 @@ import ProtoMessages
 import ReportingCore
 import ServiceKit
 import StorageTestSupport
+import ServiceTestSupport
 import Testing
 
 /// The serial number look-up (§20) built from the three feeds: every certificate field, the status

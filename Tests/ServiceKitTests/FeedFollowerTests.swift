@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceKit
+import ServiceTestSupport
 import Storage
 import StorageTestSupport
 import Synchronization
@@ -36,22 +37,14 @@ final class ScriptedFeed: Sendable {
 }
 
 func withConsumerDatabase(_ kind: TestDatabaseKind, _ body: (any Database) async throws -> Void) async throws {
-    guard case .available(let test) = try await TestDatabase.make(kind) else {
-        if TestPostgres.isCI { Issue.record("PostgreSQL is required in CI (\(TestPostgres.urlVariable))") }
-        return
-    }
-    do {
+    try await withTestDatabase(kind) { test in
         try await test.database.migrate([
             ServiceSchema.migration("0001-consumer") { t in
                 [ServiceSchema.feedPositions(t), "CREATE TABLE applied (sequence \(t.int) NOT NULL PRIMARY KEY, value TEXT NOT NULL)"]
             }
         ])
         try await body(test.database)
-    } catch {
-        await test.tearDown()
-        throw error
     }
-    await test.tearDown()
 }
 
 func follower(_ database: any Database, _ feed: ScriptedFeed, pageSize: Int32 = 2) -> FeedFollower<Item> {

@@ -4,6 +4,7 @@ import ProcessTestSupport
 import ProtoMessages
 import ProtoServices
 import RPC
+import ServiceTestSupport
 import Testing
 
 /// The `transfer` executable as a process: configuration from flags and environment, migrations at

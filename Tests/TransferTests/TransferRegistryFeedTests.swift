@@ -5,6 +5,7 @@ import ProtoMessages
 import ServiceKit
 import StorageTestSupport
 import Synchronization
+import ServiceTestSupport
 import Testing
 import TransferCore
 

@@ -4,6 +4,7 @@ import GRPCWire
 import Ledger
 import ProtoMessages
 import StorageTestSupport
+import ServiceTestSupport
 import Testing
 import TransferCore
 

@@ -8,12 +8,11 @@ import ProtoServices
 import RPC
 import StandardServices
 import Storage
+import ServiceTestSupport
 import StorageTestSupport
 import Synchronization
 import Testing
 import TransferCore
-
-private let warnedAboutPostgres = Atomic<Bool>(false)
 
 /// The clock of an in-process transfer service, moved by the test.
 final class TestClock: Sendable {
@@ -155,66 +154,17 @@ func withTransfer(
     _ kind: TestDatabaseKind, registryEvents: RegistryFeed.Follower.Fetch? = nil, sourceLocation: SourceLocation = #_sourceLocation,
     _ body: (Harness) async throws -> Void
 ) async throws {
-    switch try await TestDatabase.make(kind) {
-    case .unavailable(let message, let isFailure):
-        if isFailure {
-            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-            return
-        }
-        if !warnedAboutPostgres.exchange(true, ordering: .relaxed) {
-            Issue.record(Comment(rawValue: message), severity: .warning, sourceLocation: sourceLocation)
-        }
-        try Test.cancel(Comment(rawValue: message), sourceLocation: sourceLocation)
-    case .available(let testDatabase):
-        var logger = Logger(label: "transfer-test")
-        logger.logLevel = .critical
-        let clock = TestClock()
-        let application: TransferApplication
-        let client: RPCClient
-        do {
-            application = try await TransferApplication.build(
-                database: testDatabase.database, server: ServerConfiguration(port: 0), logger: logger, clock: { clock.date },
-                registryEvents: registryEvents)
-            try await F.registerSubaccounts(application.store.ledger, at: clock.date, activeB: registryEvents == nil)
-        } catch {
-            await testDatabase.tearDown()
-            throw error
-        }
-        do {
-            let port = try await application.start()
-            client = try RPCClient(host: "127.0.0.1", port: port)
-        } catch {
-            await application.server.shutdown()
-            await testDatabase.tearDown()
-            throw error
-        }
-        do {
-            try await body(Harness(client: Recs_Transfer_V1_TransferServiceClient(client), application: application, clock: clock))
-        } catch {
-            await client.close()
-            await application.server.shutdown()
-            await testDatabase.tearDown()
-            throw error
-        }
-        await client.close()
-        await application.server.shutdown()
-        await testDatabase.tearDown()
+    var logger = Logger(label: "transfer-test")
+    logger.logLevel = .critical
+    let clock = TestClock()
+    try await withServedApplication(kind, sourceLocation: sourceLocation) { testDatabase in
+        let application = try await TransferApplication.build(
+            database: testDatabase.database, server: ServerConfiguration(port: 0), logger: logger, clock: { clock.date },
+            registryEvents: registryEvents)
+        try await F.registerSubaccounts(application.store.ledger, at: clock.date, activeB: registryEvents == nil)
+        return application
+    } _: { application, client, _ in
+        try await body(Harness(client: Recs_Transfer_V1_TransferServiceClient(client), application: application, clock: clock))
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs `body`, which must fail with `code`; returns the error.
-@discardableResult
-func expectStatus(_ code: StatusCode, _ body: () async throws -> Void) async throws -> RPCError {
-    do {
-        try await body()
-    } catch let error as RPCError {
-        guard error.code == code else { throw TestFailure("expected \(code), got \(error)") }
-        return error
-    }
-    throw TestFailure("expected \(code), the call succeeded")
-}

@@ -1,14 +1,13 @@
 import Domain
 import GRPCWire
 import ProtoMessages
-import ServiceKit
 
 /// `recs.common.v1.SerialRange` to and from the domain's range (docs/API.md, serial numbers:
 /// requests give the text, or the parts, or both in agreement; responses fill all six).
-enum SerialRanges {
+public enum SerialRanges {
     /// The range a request or an event names; INVALID_ARGUMENT naming `field` when it is absent,
     /// malformed, or its text and parts disagree.
-    static func parse(_ proto: Recs_Common_V1_SerialRange?, field: String) throws(RPCError) -> CertificateSerialRange {
+    public static func parse(_ proto: Recs_Common_V1_SerialRange?, field: String) throws(RPCError) -> CertificateSerialRange {
         let proto = proto ?? Recs_Common_V1_SerialRange()
         let fromText: CertificateSerialRange?
         let fromParts: CertificateSerialRange?
@@ -27,12 +26,12 @@ enum SerialRanges {
         return range
     }
 
-    static func hasParts(_ proto: Recs_Common_V1_SerialRange) -> Bool {
+    public static func hasParts(_ proto: Recs_Common_V1_SerialRange) -> Bool {
         !proto.generatingUnitId.isEmpty || !proto.stateOrProvince.isEmpty || proto.batchNumber != 0 || proto.first != 0
             || proto.last != 0
     }
 
-    static func parts(_ proto: Recs_Common_V1_SerialRange) throws(RuleViolation) -> CertificateSerialRange {
+    public static func parts(_ proto: Recs_Common_V1_SerialRange) throws(RuleViolation) -> CertificateSerialRange {
         CertificateSerialRange(
             batch: try CertificateBatchIdentity(
                 generatingUnit: GeneratingUnitID(parsing: proto.generatingUnitId),
@@ -40,7 +39,7 @@ enum SerialRanges {
             numbers: try CertificateNumberRange(first: proto.first, last: proto.last))
     }
 
-    static func proto(_ range: CertificateSerialRange) -> Recs_Common_V1_SerialRange {
+    public static func proto(_ range: CertificateSerialRange) -> Recs_Common_V1_SerialRange {
         var proto = Recs_Common_V1_SerialRange()
         proto.text = range.description
         proto.generatingUnitId = range.batch.generatingUnit.description
