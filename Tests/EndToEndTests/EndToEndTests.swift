@@ -29,10 +29,11 @@ struct EndToEndTests {
     }
 }
 
-/// The four services running, with clients and where each keeps its data.
-struct System {
+/// The four services running, with clients and where each keeps its data. The transfer service
+/// listens on a fixed port so the test can stop it and start it again where its peers expect it.
+final class System: @unchecked Sendable {
     let registry: ServiceProcess
-    let transfer: ServiceProcess
+    private(set) var transfer: ServiceProcess
     let issuance: ServiceProcess
     let reporting: ServiceProcess
     let clients: [RPCClient]
@@ -42,17 +43,37 @@ struct System {
     let reportingClient: Recs_Reporting_V1_ReportingServiceClient
     /// Opens the transfer service's database (the ledger) from the test, for the invariant.
     let openTransferDatabase: @Sendable () async throws -> any Database
-    let logDirectory: URL
+    private let startTransfer: () async throws -> ServiceProcess
+
+    init(
+        registry: ServiceProcess, transfer: ServiceProcess, issuance: ServiceProcess, reporting: ServiceProcess,
+        openTransferDatabase: @escaping @Sendable () async throws -> any Database,
+        startTransfer: @escaping () async throws -> ServiceProcess
+    ) throws {
+        (self.registry, self.transfer, self.issuance, self.reporting) = (registry, transfer, issuance, reporting)
+        clients = try [registry, transfer, issuance, reporting].map { try RPCClient(host: "127.0.0.1", port: $0.port) }
+        registryClient = Recs_Registry_V1_RegistryServiceClient(clients[0])
+        transferClient = Recs_Transfer_V1_TransferServiceClient(clients[1])
+        issuanceClient = Recs_Issuance_V1_IssuanceServiceClient(clients[2])
+        reportingClient = Recs_Reporting_V1_ReportingServiceClient(clients[3])
+        self.openTransferDatabase = openTransferDatabase
+        self.startTransfer = startTransfer
+    }
 
     var processes: [ServiceProcess] { [registry, transfer, issuance, reporting] }
+
+    /// SIGTERM to the transfer service; its exit status (0 when it stopped gracefully).
+    func stopTransfer() async -> Int32? { await transfer.stop() }
+
+    /// The transfer service again, on the same port and data (the clients reconnect by themselves).
+    func restartTransfer() async throws { transfer = try await startTransfer() }
 
     /// Starts the services in the order they call each other (registry; transfer → registry;
     /// issuance → registry, transfer; reporting → all three), runs `body`, stops them with SIGTERM
     /// and expects each to exit 0.
     static func withRunning(_ kind: TestDatabaseKind, _ body: (System) async throws -> Void) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("recs-e2e-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        var databases: [String: TestDatabase] = [:]
+        var databases: [TestDatabase] = []
         var storage: [String: [String]] = [:]
         switch kind {
         case .sqlite:
@@ -61,65 +82,75 @@ struct System {
             for product in EndToEndTests.products {
                 switch try await TestDatabase.make(.postgres) {
                 case .unavailable(let message, let isFailure):
-                    for database in databases.values { await database.tearDown() }
+                    for database in databases { await database.tearDown() }
                     if isFailure { Issue.record(Comment(rawValue: message)) } else { try Test.cancel(Comment(rawValue: message)) }
                     return
                 case .available(let database):
-                    databases[product] = database
+                    databases.append(database)
                     storage[product] = ["--database-url", database.postgresURL!]
                 }
             }
         }
-        defer { for database in databases.values { Task { await database.tearDown() } } }
+        do {
+            try await run(storage: storage, root: root, transferURL: databases.count == 4 ? databases[1].postgresURL : nil, body)
+        } catch {
+            for database in databases { await database.tearDown() }
+            try? FileManager.default.removeItem(at: root)
+            throw error
+        }
+        for database in databases { await database.tearDown() }
+        try? FileManager.default.removeItem(at: root)
+    }
 
+    private static func run(
+        storage: [String: [String]], root: URL, transferURL: String?, _ body: (System) async throws -> Void
+    ) async throws {
         let logs = root.appendingPathComponent("logs")
         var started: [ServiceProcess] = []
-        func start(_ product: String, _ peers: [String]) async throws -> ServiceProcess {
-            let process = try await ServiceProcess.start(
-                product, arguments: ["--port", "0"] + storage[product]! + peers + ["--feed-poll-milliseconds", "100"].filter { _ in product != "registry" },
-                logDirectory: logs)
-            started.append(process)
-            return process
+        func start(_ product: String, port: Int = 0, _ peers: [String]) async throws -> ServiceProcess {
+            let polling = product == "registry" ? [] : ["--feed-poll-milliseconds", "100"]
+            return try await ServiceProcess.start(
+                product, arguments: ["--port", "\(port)"] + storage[product]! + peers + polling, logDirectory: logs)
         }
+        var system: System?
         do {
             let registry = try await start("registry", [])
-            let transfer = try await start("transfer", ["--registry-address", registry.address])
+            started.append(registry)
+            let transferPort = try freePorts(1)[0]
+            let startTransfer = { try await start("transfer", port: transferPort, ["--registry-address", registry.address]) }
+            let transfer = try await startTransfer()
+            started.append(transfer)
             let issuance = try await start(
                 "issuance", ["--registry-address", registry.address, "--transfer-address", transfer.address])
+            started.append(issuance)
             let reporting = try await start(
                 "reporting",
                 [
                     "--registry-address", registry.address, "--issuance-address", issuance.address, "--transfer-address",
                     transfer.address,
                 ])
-            let clients = try [registry, transfer, issuance, reporting].map { try RPCClient(host: "127.0.0.1", port: $0.port) }
-            let transferURL = databases["transfer"]?.postgresURL
+            started.append(reporting)
             let dataDirectory = root.appendingPathComponent("data").path
-            let system = System(
-                registry: registry, transfer: transfer, issuance: issuance, reporting: reporting, clients: clients,
-                registryClient: Recs_Registry_V1_RegistryServiceClient(clients[0]),
-                transferClient: Recs_Transfer_V1_TransferServiceClient(clients[1]),
-                issuanceClient: Recs_Issuance_V1_IssuanceServiceClient(clients[2]),
-                reportingClient: Recs_Reporting_V1_ReportingServiceClient(clients[3]),
+            let running = try System(
+                registry: registry, transfer: transfer, issuance: issuance, reporting: reporting,
                 openTransferDatabase: {
                     if let transferURL { return try await PostgresDatabase.open(url: transferURL, connectionsMax: 1) }
                     return try await SQLiteDatabase.open(dataDirectory: dataDirectory, service: "transfer")
-                }, logDirectory: logs)
-            do {
-                try await body(system)
-            } catch {
-                for process in started { print("--- \(process.name) log ---\n\(process.logTail)") }
-                throw error
-            }
-            for client in clients { await client.close() }
-            // Stop in reverse order; each stops gracefully on SIGTERM with exit status 0.
-            for process in started.reversed() {
-                let status = await process.stop()
-                #expect(status == 0, "\(process.name) exit status on SIGTERM:\n\(process.logTail)")
-            }
+                }, startTransfer: startTransfer)
+            system = running
+            try await body(running)
         } catch {
-            for process in started.reversed() { await process.stop() }
+            for process in system?.processes ?? started { print("--- \(process.name) log ---\n\(process.logTail)") }
+            for client in system?.clients ?? [] { await client.close() }
+            for process in (system?.processes ?? started).reversed() { await process.stop() }
             throw error
+        }
+        guard let system else { return }
+        for client in system.clients { await client.close() }
+        // Stop in reverse order; each stops gracefully on SIGTERM with exit status 0.
+        for process in system.processes.reversed() {
+            let status = await process.stop()
+            #expect(status == 0, "\(process.name) exit status on SIGTERM:\n\(process.logTail)")
         }
     }
 }

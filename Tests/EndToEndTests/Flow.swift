@@ -25,7 +25,7 @@ struct Flow {
         let unitID = try await registerApprovedUnit(owner: owner.organizationId, deposit: ownerActive, qre: qre.organizationId)
 
         // issuance: the QRE's generation file for January 2025 (100.5 MWh), then the cycle.
-        let upload = try await uploadGeneration(qre: qre.organizationId, megawattHours: "100.500")
+        let upload = try await uploadGeneration("e2e-upload-1", qre: qre.organizationId, month: 1, megawattHours: "100.500")
         #expect(upload.postedCount == 1 && upload.rejectedCount == 0)
         let cycle = try await runCycle("e2e-cycle-1")
         let unitIssuance = try #require(cycle.units.first { $0.generatingUnitId == unitID })
@@ -104,7 +104,42 @@ struct Flow {
         let generators = try await system.reportingClient.listActiveGenerators(Recs_Reporting_V1_ListActiveGeneratorsRequest())
         #expect(generators.generators.contains { $0.generatingUnitId == unitID })
 
-        try await checkConservation(issued: [batchNumber: 100], organizations: [owner.organizationId, buyer.organizationId])
+        let february = try await issueWhileTransferIsDown(qre: qre.organizationId, unitID: unitID, owner: owner.organizationId)
+        try await checkConservation(
+            issued: [batchNumber: 100, february: 21], organizations: [owner.organizationId, buyer.organizationId])
+    }
+
+    /// §12.6, §14.2: February's cycle runs while the transfer service is down; the batch is issued
+    /// with the fraction carried from January, deposited once transfer is back, and only once
+    /// however often the cycle is retried. Returns the batch number.
+    func issueWhileTransferIsDown(qre: String, unitID: String, owner: String) async throws -> Int64 {
+        let activeBefore = try await activeQuantity(owner)
+        #expect(await system.stopTransfer() == 0, "transfer stops gracefully on SIGTERM")
+        let upload = try await uploadGeneration("e2e-upload-2", qre: qre, month: 2, megawattHours: "20.700")
+        #expect(upload.postedCount == 1)
+        let cycle = try await runCycle("e2e-cycle-feb", month: 2)
+        let issued = try #require(cycle.units.first { $0.generatingUnitId == unitID })
+        #expect(issued.certificates == 21, "20.7 MWh + 0.5 MWh carried from January (§12.6)")
+        #expect(issued.carriedForward?.kilowattHours == 200)
+        #expect(!issued.deposited, "transfer is down: issued, not yet deposited")
+        let batchNumber = try #require(issued.batchNumbers.first)
+
+        try await system.restartTransfer()
+        let deposited = try await eventually(timeout: .seconds(30)) {
+            try await activeQuantity(owner) == activeBefore + 21
+        }
+        #expect(deposited, "the outstanding deposit is retried once transfer is back")
+        // A retry of the cycle answers the same batch, now deposited, and deposits nothing again.
+        let retried = try await runCycle("e2e-cycle-feb", month: 2)
+        #expect(retried.units.first { $0.generatingUnitId == unitID }.map { ($0.batchNumbers, $0.deposited) } ?? ([], false) == ([batchNumber], true))
+        #expect(try await activeQuantity(owner) == activeBefore + 21)
+
+        // Reporting's transfer feed failed while transfer was down; it resumes where it was.
+        try await waitForReporting()
+        let range = try #require(try await certificateBatch(batchNumber).serialRange)
+        let statuses = try await lookUp(range)
+        #expect(statuses.map { "\($0.serialRange?.text ?? "") \($0.status) \($0.holder?.organizationId ?? "")" } == ["\(range.text) active \(owner)"])
+        return batchNumber
     }
 
     // MARK: Steps
@@ -198,29 +233,33 @@ struct Flow {
         return unit.generatingUnitId
     }
 
-    func uploadGeneration(qre: String, megawattHours: String) async throws -> Recs_Issuance_V1_GenerationUpload {
+    /// One month of 2025 (January or February) for the unit.
+    func uploadGeneration(_ requestID: String, qre: String, month: Int, megawattHours: String) async throws
+        -> Recs_Issuance_V1_GenerationUpload
+    {
+        let lastDay = month == 2 ? 28 : 31
         let file = """
             UNITID,Vintage,BeginDate,EndDate,TotalMWh
-            \(Self.qreUnitID),01/2025,01/01/2025,01/31/2025,\(megawattHours)
+            \(Self.qreUnitID),0\(month)/2025,0\(month)/01/2025,0\(month)/\(lastDay)/2025,\(megawattHours)
 
             """
         var request = Recs_Issuance_V1_UploadGenerationFileRequest()
-        request.requestId = "e2e-upload-1"
+        request.requestId = requestID
         request.reporterOrganizationId = qre
-        request.fileName = "january-2025.csv"
+        request.fileName = "2025-0\(month).csv"
         request.content = Array(file.utf8)
         return try #require(try await system.issuanceClient.uploadGenerationFile(request).upload)
     }
 
-    func runCycle(_ requestID: String) async throws -> Recs_Issuance_V1_IssuanceCycle {
-        try #require(try await runCycleResponse(requestID).cycle)
+    func runCycle(_ requestID: String, month: Int32 = vintage.month) async throws -> Recs_Issuance_V1_IssuanceCycle {
+        try #require(try await runCycleResponse(requestID, month: month).cycle)
     }
 
-    func runCycleResponse(_ requestID: String) async throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
+    func runCycleResponse(_ requestID: String, month: Int32 = vintage.month) async throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
         var request = Recs_Issuance_V1_RunIssuanceCycleRequest()
         request.requestId = requestID
         var vintage = Recs_Common_V1_Vintage()
-        (vintage.month, vintage.year) = Self.vintage
+        (vintage.month, vintage.year) = (month, Self.vintage.year)
         request.vintage = vintage
         return try await system.issuanceClient.runIssuanceCycle(request)
     }
