@@ -44,13 +44,9 @@ public struct IssuanceApplication: ServiceApplication {
         storage: StorageConfiguration, server configuration: ServerConfiguration, registry: @escaping RegistryFeed.Fetch,
         transfer: any CertificateDepositor, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> IssuanceApplication {
-        let database = try await storage.open(service: "issuance")
-        do {
-            return try await build(
+        try await storage.open(service: "issuance") { database in
+            try await build(
                 database: database, server: configuration, registry: registry, transfer: transfer, logger: logger, clock: clock)
-        } catch {
-            await database.close()
-            throw error
         }
     }
 

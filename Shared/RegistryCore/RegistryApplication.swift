@@ -27,12 +27,8 @@ public struct RegistryApplication: ServiceApplication {
     public static func build(
         storage: StorageConfiguration, server configuration: ServerConfiguration, logger: Logger
     ) async throws -> RegistryApplication {
-        let database = try await storage.open(service: "registry")
-        do {
-            return try await build(database: database, server: configuration, logger: logger)
-        } catch {
-            await database.close()
-            throw error
+        try await storage.open(service: "registry") { database in
+            try await build(database: database, server: configuration, logger: logger)
         }
     }
 

@@ -32,12 +32,12 @@ public struct ReportingApplication: ServiceApplication {
     public static func build(
         storage: StorageConfiguration, server configuration: ServerConfiguration, feeds: ReportingFeeds, logger: Logger
     ) async throws -> ReportingApplication {
-        let database = try await storage.open(service: "reporting")
         do {
-            return try await build(database: database, server: configuration, feeds: feeds, logger: logger)
+            return try await storage.open(service: "reporting") { database in
+                try await build(database: database, server: configuration, feeds: feeds, logger: logger)
+            }
         } catch {
             await feeds.close()
-            await database.close()
             throw error
         }
     }

@@ -67,6 +67,20 @@ public enum StorageConfiguration: Sendable, Hashable {
     }
 }
 
+extension StorageConfiguration {
+    /// Opens the database of `service` and hands it to `build` (migrations, the service's objects);
+    /// closes it again when `build` fails, so a failed start-up leaves no connection behind.
+    public func open<T>(service: String, _ build: (any Database) async throws -> T) async throws -> T {
+        let database = try await open(service: service)
+        do {
+            return try await build(database)
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+}
+
 /// The statements of one transaction. Only ``Database/transaction(_:)`` creates one.
 ///
 /// Parameters are written `$1`, `$2`, ... on both databases, and a parameter can be used more than

@@ -35,12 +35,8 @@ public struct TransferApplication: ServiceApplication {
         storage: StorageConfiguration, server configuration: ServerConfiguration, logger: Logger,
         registryEvents: RegistryFeed.Follower.Fetch? = nil
     ) async throws -> TransferApplication {
-        let database = try await storage.open(service: "transfer")
-        do {
-            return try await build(database: database, server: configuration, logger: logger, registryEvents: registryEvents)
-        } catch {
-            await database.close()
-            throw error
+        try await storage.open(service: "transfer") { database in
+            try await build(database: database, server: configuration, logger: logger, registryEvents: registryEvents)
         }
     }
 

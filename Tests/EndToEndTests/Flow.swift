@@ -85,9 +85,9 @@ struct Flow {
             (41, 55, .active, owner.organizationId), (56, 60, .retired, owner.organizationId),
             (61, 90, .active, owner.organizationId), (91, 100, .pendingTransfer, owner.organizationId),
         ]
-        #expect(
-            statuses.map { "\($0.serialRange?.first ?? 0)-\($0.serialRange?.last ?? 0) \($0.status) \($0.holder?.organizationId ?? "")" }
-                == expected.map { "\($0.0)-\($0.1) \($0.2) \($0.3)" })
+        // Parts that changed at different times are separate rows (each has its own date of last
+        // change, §20); where each certificate is and in which status is what must match.
+        #expect(Self.places(statuses) == expected.map { "\($0.0)-\($0.1) \($0.2) \($0.3)" })
         for status in statuses {
             #expect(status.attributes?.generatingUnitId == unitID)
             #expect(status.attributes?.vintage?.year == Self.vintage.year)
@@ -98,7 +98,7 @@ struct Flow {
         }
         // The same look-up through `recs`.
         let lookedUp = try recs(["lookup", text(serials(1, 100))])
-        #expect((lookedUp["statuses"] as? [Any])?.count == expected.count, "recs lookup: \(lookedUp)")
+        #expect((lookedUp["statuses"] as? [Any])?.count == statuses.count, "recs lookup: \(lookedUp)")
         let single = try await lookUp(serials(57, 57))
         #expect(single.count == 1 && single.first?.status == .retired)
         let generators = try await system.reportingClient.listActiveGenerators(Recs_Reporting_V1_ListActiveGeneratorsRequest())
@@ -140,6 +140,22 @@ struct Flow {
         let statuses = try await lookUp(range)
         #expect(statuses.map { "\($0.serialRange?.text ?? "") \($0.status) \($0.holder?.organizationId ?? "")" } == ["\(range.text) active \(owner)"])
         return batchNumber
+    }
+
+    /// "first-last status organization" per run of consecutive certificates in the same place and
+    /// status, whatever the rows; a gap or overlap between rows shows as an extra entry.
+    static func places(_ statuses: [Recs_Reporting_V1_SerialNumberStatus]) -> [String] {
+        var runs: [(first: Int64, last: Int64, place: String)] = []
+        for status in statuses {
+            let (first, last) = (status.serialRange?.first ?? 0, status.serialRange?.last ?? 0)
+            let place = "\(status.status) \(status.holder?.organizationId ?? "")"
+            if let previous = runs.last, previous.place == place, previous.last + 1 == first {
+                runs[runs.count - 1].last = last
+            } else {
+                runs.append((first, last, place))
+            }
+        }
+        return runs.map { "\($0.first)-\($0.last) \($0.place)" }
     }
 
     // MARK: Steps
