@@ -107,7 +107,8 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Storage", "GRPCWire", "ProtoMessages", "Domain", "RPC", .product(name: "Logging", package: "swift-log"),
+                "Storage", "GRPCWire", "ProtoMessages", "ProtoServices", "Domain", "RPC",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/ServiceKit", swiftSettings: swiftSettings),
         // The executables' common flags and lifecycle (port, storage, TLS, peers, SIGTERM).

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import ProtoMessages
-import ProtoServices
 import ServiceCommand
+import ServiceKit
 import TransferCore
 
 enum TransferIdentity: ServiceIdentity {
@@ -36,24 +35,23 @@ struct TransferCommand: AsyncParsableCommand {
 
     func run() async throws {
         let registryClient = try registry.address().client(tls: peerTLS.peerTLS)
-        let registryService = Recs_Registry_V1_RegistryServiceClient(registryClient)
-        defer { Task { await registryClient.close() } }
         let interval = expirySweepSeconds
         let polling = feeds.interval
-        try await ServiceMain.run(options) { storage, server, logger in
-            try await TransferApplication.build(storage: storage, server: server, logger: logger) { after, limit in
-                var request = Recs_Registry_V1_ListEventsRequest()
-                request.afterSequence = after
-                request.limit = limit
-                let response = try await registryService.listEvents(request)
-                return (response.events, response.lastSequence)
+        do {
+            try await ServiceMain.run(options) { storage, server, logger in
+                try await TransferApplication.build(
+                    storage: storage, server: server, logger: logger, registryEvents: FeedSources.registry(registryClient))
+            } background: { application, logger in
+                [
+                    { await application.registryFeed?.run(every: polling) },
+                    { await Self.sweepExpired(application.service, every: interval, logger: logger) },
+                ]
             }
-        } background: { application, logger in
-            [
-                { await application.registryFeed?.run(every: polling) },
-                { await Self.sweepExpired(application.service, every: interval, logger: logger) },
-            ]
+        } catch {
+            await registryClient.close()
+            throw error
         }
+        await registryClient.close()
     }
 
     /// Expires pending transfers whose 14 days are over, until cancelled.

@@ -17,16 +17,7 @@ public enum RegistryFeed {
     public typealias Fetch = FeedFollower<Recs_Registry_V1_Event>.Fetch
 
     /// The registry's `ListEvents` over `client`.
-    public static func client(_ client: RPCClient) -> Fetch {
-        let registry = Recs_Registry_V1_RegistryServiceClient(client)
-        return { after, limit in
-            var request = Recs_Registry_V1_ListEventsRequest()
-            request.afterSequence = after
-            request.limit = limit
-            let response = try await registry.listEvents(request, options: CallOptions(timeout: .seconds(10)))
-            return (response.events, response.lastSequence)
-        }
-    }
+    public static func client(_ client: RPCClient) -> Fetch { FeedSources.registry(client) }
 
     /// Applies one registry event in the follower's transaction. Other payloads (users,
     /// subaccounts, aggregations, ...) are not needed yet and only advance the position.

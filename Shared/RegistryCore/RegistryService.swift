@@ -20,8 +20,6 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
     /// docs/API.md, idempotency rule 1.
     public static let requestIDCharactersMax = RequestJournal.requestIDCharactersMax
     /// docs/API.md, event feeds and paging.
-    public static let eventsPerListMax = 1_000
-    public static let eventsPerListDefault = 100
     public static let pageSizeMax = 1_000
     public static let pageSizeDefault = 100
     /// Our limit on free text (names), so no input makes a record unbounded.
@@ -391,14 +389,8 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
     public func listEvents(
         request: Recs_Registry_V1_ListEventsRequest, context: ServerContext
     ) async throws -> Recs_Registry_V1_ListEventsResponse {
-        guard request.afterSequence >= 0 else {
-            throw RegistryErrors.invalid("after_sequence", "after_sequence must not be negative", section: "docs/API.md, event feeds")
-        }
-        guard request.limit >= 0 else {
-            throw RegistryErrors.invalid("limit", "limit must not be negative", section: "docs/API.md, event feeds")
-        }
-        let limit = request.limit == 0 ? Self.eventsPerListDefault : min(Int(request.limit), Self.eventsPerListMax)
-        let after = request.afterSequence
+        let after = try EventPaging.after(request.afterSequence)
+        let limit = try EventPaging.limit(request.limit)
         return try await repository.read { transaction in
             var response = Recs_Registry_V1_ListEventsResponse()
             response.events = try transaction.registryEvents(after: after, limit: limit)

@@ -207,7 +207,7 @@ public struct ReportingService: Recs_Reporting_V1_ReportingServiceProvider {
             var position = Recs_Reporting_V1_FeedPosition()
             position.service = service
             position.appliedSequence = stored[feed]?.position ?? 0
-            position.lastKnownSequence = max(followers.horizon.newest(of: feed), position.appliedSequence)
+            position.lastKnownSequence = max(followers.lastKnownSequence(of: feed), position.appliedSequence)
             if let at = stored[feed]?.updatedAtMilliseconds {
                 var timestamp = Recs_Common_V1_Timestamp()
                 timestamp.unixSeconds = at / 1_000

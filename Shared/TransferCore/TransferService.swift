@@ -29,8 +29,6 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
 
     /// §15.2, §15.3: a pending inter-account transfer expires after 14 days.
     public static let transferLifetime: TimeInterval = 14 * 24 * 60 * 60
-    public static let eventsPerListMax = 1_000
-    public static let eventsPerListDefault = 100
     public static let notesCharactersMax = 1_000
 
     public init(
@@ -601,10 +599,9 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
     public func listEvents(
         request: Recs_Transfer_V1_ListEventsRequest, context: ServerContext
     ) async throws -> Recs_Transfer_V1_ListEventsResponse {
-        guard request.afterSequence >= 0 else { throw Self.invalid("after_sequence", "must not be negative") }
-        guard request.limit >= 0 else { throw Self.invalid("limit", "must not be negative") }
-        let limit = request.limit == 0 ? Self.eventsPerListDefault : min(Int(request.limit), Self.eventsPerListMax)
-        let (events, last) = try await step { try await store.events(after: request.afterSequence, limit: limit) }
+        let after = try EventPaging.after(request.afterSequence)
+        let limit = try EventPaging.limit(request.limit)
+        let (events, last) = try await step { try await store.events(after: after, limit: limit) }
         var response = Recs_Transfer_V1_ListEventsResponse()
         response.lastSequence = last
         response.events = events.map { event in
