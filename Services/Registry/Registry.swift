@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RegistryCore
 import ServiceCommand
 
@@ -19,7 +20,11 @@ struct RegistryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await ServiceMain.run(options) { storage, server, logger in
-            try await RegistryApplication.build(storage: storage, server: server, logger: logger)
+            // The administrator's first key goes to the data directory (ADR 0006). Calls are not
+            // yet refused without a key: that waits for the peer services' mutual TLS.
+            try await RegistryApplication.build(
+                storage: storage, server: server,
+                access: RegistryApplication.Access(keyDirectory: URL(fileURLWithPath: options.dataDirectory)), logger: logger)
         }
     }
 }

@@ -460,6 +460,42 @@ public enum Recs_Registry_V1_RegistrationRightsStatus: Sendable, Hashable, RawRe
     public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 }
 
+// MARK: - recs.registry.v1.ApiKeyStatus
+
+public enum Recs_Registry_V1_ApiKeyStatus: Sendable, Hashable, RawRepresentable, CaseIterable {
+    case unspecified  // = 0
+    case active  // = 1
+    case revoked  // = 2
+    /// A value this code does not know (proto3 enums are open), kept as its number.
+    case unrecognized(Int32)
+
+    public init() { self = .unspecified }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .active
+        case 2: self = .revoked
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .active: 1
+        case .revoked: 2
+        case .unrecognized(let value): value
+        }
+    }
+
+    public static let allCases: [Self] = [.unspecified, .active, .revoked]
+
+    // Equal numbers are equal values, even when one is spelled `.unrecognized(n)`.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
 // MARK: - recs.registry.v1.Organization
 
 public struct Recs_Registry_V1_Organization: ProtoMessage, Hashable {
@@ -1214,6 +1250,116 @@ public struct Recs_Registry_V1_SetAccountManagerResponse: ProtoMessage, Hashable
     public static var protoMessageName: String { "recs.registry.v1.SetAccountManagerResponse" }
 }
 
+// MARK: - recs.registry.v1.ApiKey
+
+/// An API key of a login, never with its secret.
+public struct Recs_Registry_V1_ApiKey: ProtoMessage, Hashable {
+    /// "K" + number, assigned by the registry; also the first part of the secret.
+    public var keyId: String = ""
+    public var userId: String = ""
+    public var organizationId: String = ""
+    /// Free text to tell keys apart, at most 100 characters.
+    public var label: String = ""
+    public var status: Recs_Registry_V1_ApiKeyStatus = .unspecified
+    public var createdAt: Recs_Common_V1_Timestamp?
+    public var revokedAt: Recs_Common_V1_Timestamp?
+    /// Event feed only (for the services that authenticate calls themselves): SHA-256 of the secret.
+    public var secretSha256: [UInt8] = []
+
+    public init() {}
+
+    public static var protoMessageName: String { "recs.registry.v1.ApiKey" }
+}
+
+// MARK: - recs.registry.v1.WhoAmIRequest
+
+public struct Recs_Registry_V1_WhoAmIRequest: ProtoMessage, Hashable {
+    public init() {}
+
+    public static var protoMessageName: String { "recs.registry.v1.WhoAmIRequest" }
+}
+
+// MARK: - recs.registry.v1.WhoAmIResponse
+
+public struct Recs_Registry_V1_WhoAmIResponse: ProtoMessage, Hashable {
+    public var actor: Recs_Common_V1_Actor?
+    /// The login, when the caller is a user.
+    public var user: Recs_Registry_V1_User?
+    /// The key id or certificate identity the call was authenticated with.
+    public var credential: String = ""
+
+    public init() {}
+
+    public static var protoMessageName: String { "recs.registry.v1.WhoAmIResponse" }
+}
+
+// MARK: - recs.registry.v1.CreateApiKeyRequest
+
+public struct Recs_Registry_V1_CreateApiKeyRequest: ProtoMessage, Hashable {
+    public var requestId: String = ""
+    /// Empty: the caller's own login.
+    public var userId: String = ""
+    public var label: String = ""
+
+    public init() {}
+
+    public static var protoMessageName: String { "recs.registry.v1.CreateApiKeyRequest" }
+}
+
+// MARK: - recs.registry.v1.CreateApiKeyResponse
+
+public struct Recs_Registry_V1_CreateApiKeyResponse: ProtoMessage, Hashable {
+    public var apiKey: Recs_Registry_V1_ApiKey?
+    /// "recs_<key id>_<secret>": shown once, never stored.
+    public var secret: String = ""
+
+    public init() {}
+
+    public static var protoMessageName: String { "recs.registry.v1.CreateApiKeyResponse" }
+}
+
+// MARK: - recs.registry.v1.ListApiKeysRequest
+
+public struct Recs_Registry_V1_ListApiKeysRequest: ProtoMessage, Hashable {
+    /// Empty: the caller's own login.
+    public var userId: String = ""
+
+    public init() {}
+
+    public static var protoMessageName: String { "recs.registry.v1.ListApiKeysRequest" }
+}
+
+// MARK: - recs.registry.v1.ListApiKeysResponse
+
+public struct Recs_Registry_V1_ListApiKeysResponse: ProtoMessage, Hashable {
+    public var apiKeys: [Recs_Registry_V1_ApiKey] = []
+
+    public init() {}
+
+    public static var protoMessageName: String { "recs.registry.v1.ListApiKeysResponse" }
+}
+
+// MARK: - recs.registry.v1.RevokeApiKeyRequest
+
+public struct Recs_Registry_V1_RevokeApiKeyRequest: ProtoMessage, Hashable {
+    public var requestId: String = ""
+    public var keyId: String = ""
+
+    public init() {}
+
+    public static var protoMessageName: String { "recs.registry.v1.RevokeApiKeyRequest" }
+}
+
+// MARK: - recs.registry.v1.RevokeApiKeyResponse
+
+public struct Recs_Registry_V1_RevokeApiKeyResponse: ProtoMessage, Hashable {
+    public var apiKey: Recs_Registry_V1_ApiKey?
+
+    public init() {}
+
+    public static var protoMessageName: String { "recs.registry.v1.RevokeApiKeyResponse" }
+}
+
 // MARK: - recs.registry.v1.GetUserRequest
 
 public struct Recs_Registry_V1_GetUserRequest: ProtoMessage, Hashable {
@@ -1844,6 +1990,12 @@ public struct Recs_Registry_V1_Event: ProtoMessage, Hashable {
         set { payload = .registrationRights(newValue) }
     }
 
+    /// Reads as the default unless `payload` is `.apiKey`; setting it selects that case.
+    public var apiKey: Recs_Registry_V1_ApiKey {
+        get { if case .apiKey(let value)? = payload { value } else { Recs_Registry_V1_ApiKey() } }
+        set { payload = .apiKey(newValue) }
+    }
+
     public init() {}
 
     public static var protoMessageName: String { "recs.registry.v1.Event" }
@@ -1855,6 +2007,7 @@ public struct Recs_Registry_V1_Event: ProtoMessage, Hashable {
         case generatingUnit(Recs_Registry_V1_GeneratingUnit)
         case meterAggregation(Recs_Registry_V1_MeterAggregation)
         case registrationRights(Recs_Registry_V1_RegistrationRightsAssignment)
+        case apiKey(Recs_Registry_V1_ApiKey)
     }
 }
 
@@ -4328,6 +4481,388 @@ extension Recs_Registry_V1_SetAccountManagerResponse {
     }
 }
 
+extension Recs_Registry_V1_ApiKey {
+    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        guard let message = recs__registry__v1__api_key__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+        defer { recs__registry__v1__api_key__free_unpacked(message, nil) }
+        do {
+            self = try Self(protoC: message)
+        } catch {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+    }
+
+    public func protobufBytes(headroom: Int) -> [UInt8] {
+        var arena = ProtoArena()
+        defer { arena.release() }
+        var message = Recs__Registry__V1__ApiKey()
+        fillProtoC(&message, &arena)
+        return withUnsafePointer(to: &message) { message in
+            ProtoCodec.encode(headroom: headroom, size: recs__registry__v1__api_key__get_packed_size(message)) { recs__registry__v1__api_key__pack(message, $0) }
+        }
+    }
+
+    /// Copies a message protobuf-c decoded; throws when a string is not valid UTF-8.
+    init(protoC c: UnsafePointer<Recs__Registry__V1__ApiKey>) throws(ProtoStringError) {
+        self.init()
+        self.keyId = try ProtoCodec.string(c.pointee.key_id)
+        self.userId = try ProtoCodec.string(c.pointee.user_id)
+        self.organizationId = try ProtoCodec.string(c.pointee.organization_id)
+        self.label = try ProtoCodec.string(c.pointee.label)
+        self.status = Recs_Registry_V1_ApiKeyStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        if let p = c.pointee.created_at { self.createdAt = try Recs_Common_V1_Timestamp(protoC: p) }
+        if let p = c.pointee.revoked_at { self.revokedAt = try Recs_Common_V1_Timestamp(protoC: p) }
+        self.secretSha256 = ProtoCodec.bytes(c.pointee.secret_sha256)
+    }
+
+    /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
+    func fillProtoC(_ c: UnsafeMutablePointer<Recs__Registry__V1__ApiKey>, _ arena: inout ProtoArena) {
+        recs__registry__v1__api_key__init(c)
+        if !self.keyId.isEmpty { c.pointee.key_id = arena.cString(self.keyId) }
+        if !self.userId.isEmpty { c.pointee.user_id = arena.cString(self.userId) }
+        if !self.organizationId.isEmpty { c.pointee.organization_id = arena.cString(self.organizationId) }
+        if !self.label.isEmpty { c.pointee.label = arena.cString(self.label) }
+        c.pointee.status = .init(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
+        if let value = self.createdAt {
+            let p = arena.allocate(Recs__Common__V1__Timestamp.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.created_at = p
+        }
+        if let value = self.revokedAt {
+            let p = arena.allocate(Recs__Common__V1__Timestamp.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.revoked_at = p
+        }
+        if !self.secretSha256.isEmpty { c.pointee.secret_sha256 = arena.binaryData(self.secretSha256) }
+    }
+}
+
+extension Recs_Registry_V1_WhoAmIRequest {
+    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        guard let message = recs__registry__v1__who_am_irequest__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+        defer { recs__registry__v1__who_am_irequest__free_unpacked(message, nil) }
+        do {
+            self = try Self(protoC: message)
+        } catch {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+    }
+
+    public func protobufBytes(headroom: Int) -> [UInt8] {
+        var arena = ProtoArena()
+        defer { arena.release() }
+        var message = Recs__Registry__V1__WhoAmIRequest()
+        fillProtoC(&message, &arena)
+        return withUnsafePointer(to: &message) { message in
+            ProtoCodec.encode(headroom: headroom, size: recs__registry__v1__who_am_irequest__get_packed_size(message)) { recs__registry__v1__who_am_irequest__pack(message, $0) }
+        }
+    }
+
+    /// Copies a message protobuf-c decoded; throws when a string is not valid UTF-8.
+    init(protoC c: UnsafePointer<Recs__Registry__V1__WhoAmIRequest>) throws(ProtoStringError) {
+        self.init()
+    }
+
+    /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
+    func fillProtoC(_ c: UnsafeMutablePointer<Recs__Registry__V1__WhoAmIRequest>, _ arena: inout ProtoArena) {
+        recs__registry__v1__who_am_irequest__init(c)
+    }
+}
+
+extension Recs_Registry_V1_WhoAmIResponse {
+    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        guard let message = recs__registry__v1__who_am_iresponse__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+        defer { recs__registry__v1__who_am_iresponse__free_unpacked(message, nil) }
+        do {
+            self = try Self(protoC: message)
+        } catch {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+    }
+
+    public func protobufBytes(headroom: Int) -> [UInt8] {
+        var arena = ProtoArena()
+        defer { arena.release() }
+        var message = Recs__Registry__V1__WhoAmIResponse()
+        fillProtoC(&message, &arena)
+        return withUnsafePointer(to: &message) { message in
+            ProtoCodec.encode(headroom: headroom, size: recs__registry__v1__who_am_iresponse__get_packed_size(message)) { recs__registry__v1__who_am_iresponse__pack(message, $0) }
+        }
+    }
+
+    /// Copies a message protobuf-c decoded; throws when a string is not valid UTF-8.
+    init(protoC c: UnsafePointer<Recs__Registry__V1__WhoAmIResponse>) throws(ProtoStringError) {
+        self.init()
+        if let p = c.pointee.actor { self.actor = try Recs_Common_V1_Actor(protoC: p) }
+        if let p = c.pointee.user { self.user = try Recs_Registry_V1_User(protoC: p) }
+        self.credential = try ProtoCodec.string(c.pointee.credential)
+    }
+
+    /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
+    func fillProtoC(_ c: UnsafeMutablePointer<Recs__Registry__V1__WhoAmIResponse>, _ arena: inout ProtoArena) {
+        recs__registry__v1__who_am_iresponse__init(c)
+        if let value = self.actor {
+            let p = arena.allocate(Recs__Common__V1__Actor.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.actor = p
+        }
+        if let value = self.user {
+            let p = arena.allocate(Recs__Registry__V1__User.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.user = p
+        }
+        if !self.credential.isEmpty { c.pointee.credential = arena.cString(self.credential) }
+    }
+}
+
+extension Recs_Registry_V1_CreateApiKeyRequest {
+    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        guard let message = recs__registry__v1__create_api_key_request__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+        defer { recs__registry__v1__create_api_key_request__free_unpacked(message, nil) }
+        do {
+            self = try Self(protoC: message)
+        } catch {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+    }
+
+    public func protobufBytes(headroom: Int) -> [UInt8] {
+        var arena = ProtoArena()
+        defer { arena.release() }
+        var message = Recs__Registry__V1__CreateApiKeyRequest()
+        fillProtoC(&message, &arena)
+        return withUnsafePointer(to: &message) { message in
+            ProtoCodec.encode(headroom: headroom, size: recs__registry__v1__create_api_key_request__get_packed_size(message)) { recs__registry__v1__create_api_key_request__pack(message, $0) }
+        }
+    }
+
+    /// Copies a message protobuf-c decoded; throws when a string is not valid UTF-8.
+    init(protoC c: UnsafePointer<Recs__Registry__V1__CreateApiKeyRequest>) throws(ProtoStringError) {
+        self.init()
+        self.requestId = try ProtoCodec.string(c.pointee.request_id)
+        self.userId = try ProtoCodec.string(c.pointee.user_id)
+        self.label = try ProtoCodec.string(c.pointee.label)
+    }
+
+    /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
+    func fillProtoC(_ c: UnsafeMutablePointer<Recs__Registry__V1__CreateApiKeyRequest>, _ arena: inout ProtoArena) {
+        recs__registry__v1__create_api_key_request__init(c)
+        if !self.requestId.isEmpty { c.pointee.request_id = arena.cString(self.requestId) }
+        if !self.userId.isEmpty { c.pointee.user_id = arena.cString(self.userId) }
+        if !self.label.isEmpty { c.pointee.label = arena.cString(self.label) }
+    }
+}
+
+extension Recs_Registry_V1_CreateApiKeyResponse {
+    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        guard let message = recs__registry__v1__create_api_key_response__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+        defer { recs__registry__v1__create_api_key_response__free_unpacked(message, nil) }
+        do {
+            self = try Self(protoC: message)
+        } catch {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+    }
+
+    public func protobufBytes(headroom: Int) -> [UInt8] {
+        var arena = ProtoArena()
+        defer { arena.release() }
+        var message = Recs__Registry__V1__CreateApiKeyResponse()
+        fillProtoC(&message, &arena)
+        return withUnsafePointer(to: &message) { message in
+            ProtoCodec.encode(headroom: headroom, size: recs__registry__v1__create_api_key_response__get_packed_size(message)) { recs__registry__v1__create_api_key_response__pack(message, $0) }
+        }
+    }
+
+    /// Copies a message protobuf-c decoded; throws when a string is not valid UTF-8.
+    init(protoC c: UnsafePointer<Recs__Registry__V1__CreateApiKeyResponse>) throws(ProtoStringError) {
+        self.init()
+        if let p = c.pointee.api_key { self.apiKey = try Recs_Registry_V1_ApiKey(protoC: p) }
+        self.secret = try ProtoCodec.string(c.pointee.secret)
+    }
+
+    /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
+    func fillProtoC(_ c: UnsafeMutablePointer<Recs__Registry__V1__CreateApiKeyResponse>, _ arena: inout ProtoArena) {
+        recs__registry__v1__create_api_key_response__init(c)
+        if let value = self.apiKey {
+            let p = arena.allocate(Recs__Registry__V1__ApiKey.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.api_key = p
+        }
+        if !self.secret.isEmpty { c.pointee.secret = arena.cString(self.secret) }
+    }
+}
+
+extension Recs_Registry_V1_ListApiKeysRequest {
+    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        guard let message = recs__registry__v1__list_api_keys_request__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+        defer { recs__registry__v1__list_api_keys_request__free_unpacked(message, nil) }
+        do {
+            self = try Self(protoC: message)
+        } catch {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+    }
+
+    public func protobufBytes(headroom: Int) -> [UInt8] {
+        var arena = ProtoArena()
+        defer { arena.release() }
+        var message = Recs__Registry__V1__ListApiKeysRequest()
+        fillProtoC(&message, &arena)
+        return withUnsafePointer(to: &message) { message in
+            ProtoCodec.encode(headroom: headroom, size: recs__registry__v1__list_api_keys_request__get_packed_size(message)) { recs__registry__v1__list_api_keys_request__pack(message, $0) }
+        }
+    }
+
+    /// Copies a message protobuf-c decoded; throws when a string is not valid UTF-8.
+    init(protoC c: UnsafePointer<Recs__Registry__V1__ListApiKeysRequest>) throws(ProtoStringError) {
+        self.init()
+        self.userId = try ProtoCodec.string(c.pointee.user_id)
+    }
+
+    /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
+    func fillProtoC(_ c: UnsafeMutablePointer<Recs__Registry__V1__ListApiKeysRequest>, _ arena: inout ProtoArena) {
+        recs__registry__v1__list_api_keys_request__init(c)
+        if !self.userId.isEmpty { c.pointee.user_id = arena.cString(self.userId) }
+    }
+}
+
+extension Recs_Registry_V1_ListApiKeysResponse {
+    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        guard let message = recs__registry__v1__list_api_keys_response__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+        defer { recs__registry__v1__list_api_keys_response__free_unpacked(message, nil) }
+        do {
+            self = try Self(protoC: message)
+        } catch {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+    }
+
+    public func protobufBytes(headroom: Int) -> [UInt8] {
+        var arena = ProtoArena()
+        defer { arena.release() }
+        var message = Recs__Registry__V1__ListApiKeysResponse()
+        fillProtoC(&message, &arena)
+        return withUnsafePointer(to: &message) { message in
+            ProtoCodec.encode(headroom: headroom, size: recs__registry__v1__list_api_keys_response__get_packed_size(message)) { recs__registry__v1__list_api_keys_response__pack(message, $0) }
+        }
+    }
+
+    /// Copies a message protobuf-c decoded; throws when a string is not valid UTF-8.
+    init(protoC c: UnsafePointer<Recs__Registry__V1__ListApiKeysResponse>) throws(ProtoStringError) {
+        self.init()
+        self.apiKeys.reserveCapacity(c.pointee.n_api_keys)
+        for i in 0..<c.pointee.n_api_keys { self.apiKeys.append(try Recs_Registry_V1_ApiKey(protoC: c.pointee.api_keys[i]!)) }
+    }
+
+    /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
+    func fillProtoC(_ c: UnsafeMutablePointer<Recs__Registry__V1__ListApiKeysResponse>, _ arena: inout ProtoArena) {
+        recs__registry__v1__list_api_keys_response__init(c)
+        if !self.apiKeys.isEmpty {
+            let buffer = arena.allocate(UnsafeMutablePointer<Recs__Registry__V1__ApiKey>?.self, count: self.apiKeys.count)
+            for (i, value) in self.apiKeys.enumerated() {
+                let p = arena.allocate(Recs__Registry__V1__ApiKey.self)
+                value.fillProtoC(p, &arena)
+                buffer[i] = p
+            }
+            c.pointee.api_keys = buffer
+            c.pointee.n_api_keys = self.apiKeys.count
+        }
+    }
+}
+
+extension Recs_Registry_V1_RevokeApiKeyRequest {
+    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        guard let message = recs__registry__v1__revoke_api_key_request__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+        defer { recs__registry__v1__revoke_api_key_request__free_unpacked(message, nil) }
+        do {
+            self = try Self(protoC: message)
+        } catch {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+    }
+
+    public func protobufBytes(headroom: Int) -> [UInt8] {
+        var arena = ProtoArena()
+        defer { arena.release() }
+        var message = Recs__Registry__V1__RevokeApiKeyRequest()
+        fillProtoC(&message, &arena)
+        return withUnsafePointer(to: &message) { message in
+            ProtoCodec.encode(headroom: headroom, size: recs__registry__v1__revoke_api_key_request__get_packed_size(message)) { recs__registry__v1__revoke_api_key_request__pack(message, $0) }
+        }
+    }
+
+    /// Copies a message protobuf-c decoded; throws when a string is not valid UTF-8.
+    init(protoC c: UnsafePointer<Recs__Registry__V1__RevokeApiKeyRequest>) throws(ProtoStringError) {
+        self.init()
+        self.requestId = try ProtoCodec.string(c.pointee.request_id)
+        self.keyId = try ProtoCodec.string(c.pointee.key_id)
+    }
+
+    /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
+    func fillProtoC(_ c: UnsafeMutablePointer<Recs__Registry__V1__RevokeApiKeyRequest>, _ arena: inout ProtoArena) {
+        recs__registry__v1__revoke_api_key_request__init(c)
+        if !self.requestId.isEmpty { c.pointee.request_id = arena.cString(self.requestId) }
+        if !self.keyId.isEmpty { c.pointee.key_id = arena.cString(self.keyId) }
+    }
+}
+
+extension Recs_Registry_V1_RevokeApiKeyResponse {
+    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        guard let message = recs__registry__v1__revoke_api_key_response__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+        defer { recs__registry__v1__revoke_api_key_response__free_unpacked(message, nil) }
+        do {
+            self = try Self(protoC: message)
+        } catch {
+            throw ProtoDecodingError(messageName: Self.protoMessageName, byteCount: bytes.count)
+        }
+    }
+
+    public func protobufBytes(headroom: Int) -> [UInt8] {
+        var arena = ProtoArena()
+        defer { arena.release() }
+        var message = Recs__Registry__V1__RevokeApiKeyResponse()
+        fillProtoC(&message, &arena)
+        return withUnsafePointer(to: &message) { message in
+            ProtoCodec.encode(headroom: headroom, size: recs__registry__v1__revoke_api_key_response__get_packed_size(message)) { recs__registry__v1__revoke_api_key_response__pack(message, $0) }
+        }
+    }
+
+    /// Copies a message protobuf-c decoded; throws when a string is not valid UTF-8.
+    init(protoC c: UnsafePointer<Recs__Registry__V1__RevokeApiKeyResponse>) throws(ProtoStringError) {
+        self.init()
+        if let p = c.pointee.api_key { self.apiKey = try Recs_Registry_V1_ApiKey(protoC: p) }
+    }
+
+    /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
+    func fillProtoC(_ c: UnsafeMutablePointer<Recs__Registry__V1__RevokeApiKeyResponse>, _ arena: inout ProtoArena) {
+        recs__registry__v1__revoke_api_key_response__init(c)
+        if let value = self.apiKey {
+            let p = arena.allocate(Recs__Registry__V1__ApiKey.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.api_key = p
+        }
+    }
+}
+
 extension Recs_Registry_V1_GetUserRequest {
     public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
         guard let message = recs__registry__v1__get_user_request__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
@@ -6496,6 +7031,12 @@ extension Recs_Registry_V1_Event {
             } else {
                 self.payload = .registrationRights(Recs_Registry_V1_RegistrationRightsAssignment())
             }
+        case 16:
+            if let p = c.pointee.api_key {
+                self.payload = try .apiKey(Recs_Registry_V1_ApiKey(protoC: p))
+            } else {
+                self.payload = .apiKey(Recs_Registry_V1_ApiKey())
+            }
         default:
             self.payload = nil
         }
@@ -6548,6 +7089,11 @@ extension Recs_Registry_V1_Event {
             let p = arena.allocate(Recs__Registry__V1__RegistrationRightsAssignment.self)
             value.fillProtoC(p, &arena)
             c.pointee.registration_rights = p
+        case .apiKey(let value)?:
+            c.pointee.payload_case = .init(rawValue: 16)
+            let p = arena.allocate(Recs__Registry__V1__ApiKey.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.api_key = p
         case nil:
             break
         }

@@ -73,6 +73,19 @@ public enum Recs_Registry_V1_RegistryService {
         public static let setAccountManager = MethodDescriptor(service: "recs.registry.v1.RegistryService", method: "SetAccountManager", kind: .unary)
         public static let getUser = MethodDescriptor(service: "recs.registry.v1.RegistryService", method: "GetUser", kind: .unary)
         public static let listUsers = MethodDescriptor(service: "recs.registry.v1.RegistryService", method: "ListUsers", kind: .unary)
+        /// §7, §11: who the caller is, as every service authenticates it (the login, its organization and
+        /// level, or the service or partner system of a client certificate). Any authenticated caller.
+        public static let whoAmI = MethodDescriptor(service: "recs.registry.v1.RegistryService", method: "WhoAmI", kind: .unary)
+        /// §7, §11: a new API key for a login. The secret is in this response only; the registry keeps a
+        /// hash of it. A user creates keys for itself; the Manager or a Supervisor for the logins of the
+        /// account it may change (§7.1); the administrator for anyone. Calls carry
+        /// `authorization: Bearer <secret>`. FAILED_PRECONDITION: the login is not active.
+        public static let createApiKey = MethodDescriptor(service: "recs.registry.v1.RegistryService", method: "CreateApiKey", kind: .unary)
+        /// The keys of a login, without their secrets.
+        public static let listApiKeys = MethodDescriptor(service: "recs.registry.v1.RegistryService", method: "ListApiKeys", kind: .unary)
+        /// Revokes a key at once: every service refuses it within seconds (docs/API.md, "Who is
+        /// calling"). FAILED_PRECONDITION: already revoked.
+        public static let revokeApiKey = MethodDescriptor(service: "recs.registry.v1.RegistryService", method: "RevokeApiKey", kind: .unary)
         /// §19.3.2, §20 (the "State/Provincial/Voluntary Access Selection screen"): the program
         /// administrators that may use the serial number look-up on, and view, this account's
         /// certificates. Replaces the whole selection. FAILED_PRECONDITION: a named organization is not a
@@ -179,7 +192,7 @@ public enum Recs_Registry_V1_RegistryService {
         /// Every event after `after_sequence`, then each new one as it is recorded, until the client
         /// cancels. Same events, same order as ListEvents.
         public static let watchEvents = MethodDescriptor(service: "recs.registry.v1.RegistryService", method: "WatchEvents", kind: .serverStreaming)
-        public static let all: [MethodDescriptor] = [createOrganization, getOrganization, listOrganizations, updateOrganization, inactivateOrganization, reactivateOrganization, terminateOrganization, createSubaccount, setSubaccountAlias, getSubaccount, listSubaccounts, createUser, approveAgent, rejectAgent, setUserAccess, disableUser, enableUser, setAccountManager, getUser, listUsers, setProgramAccessSelection, registerGeneratingUnit, getGeneratingUnit, listGeneratingUnits, updateGeneratingUnit, confirmAnnualReview, approveGeneratingUnit, inactivateGeneratingUnit, suspendGeneratingUnit, terminateGeneratingUnit, designateReportingEntity, changeGeneratingUnitAccount, setDepositSubaccount, createMeterAggregation, setMeterAggregationSplit, getMeterAggregation, assignRegistrationRights, terminateRegistrationRights, setUnitProgramAssignments, uploadProgramExtract, setProgramEligibility, verifyProgramEligibility, listEvents, watchEvents]
+        public static let all: [MethodDescriptor] = [createOrganization, getOrganization, listOrganizations, updateOrganization, inactivateOrganization, reactivateOrganization, terminateOrganization, createSubaccount, setSubaccountAlias, getSubaccount, listSubaccounts, createUser, approveAgent, rejectAgent, setUserAccess, disableUser, enableUser, setAccountManager, getUser, listUsers, whoAmI, createApiKey, listApiKeys, revokeApiKey, setProgramAccessSelection, registerGeneratingUnit, getGeneratingUnit, listGeneratingUnits, updateGeneratingUnit, confirmAnnualReview, approveGeneratingUnit, inactivateGeneratingUnit, suspendGeneratingUnit, terminateGeneratingUnit, designateReportingEntity, changeGeneratingUnitAccount, setDepositSubaccount, createMeterAggregation, setMeterAggregationSplit, getMeterAggregation, assignRegistrationRights, terminateRegistrationRights, setUnitProgramAssignments, uploadProgramExtract, setProgramEligibility, verifyProgramEligibility, listEvents, watchEvents]
     }
 }
 
@@ -259,6 +272,23 @@ public protocol Recs_Registry_V1_RegistryServiceProvider: RPCService {
     func getUser(request: Recs_Registry_V1_GetUserRequest, context: ServerContext) async throws -> Recs_Registry_V1_GetUserResponse
 
     func listUsers(request: Recs_Registry_V1_ListUsersRequest, context: ServerContext) async throws -> Recs_Registry_V1_ListUsersResponse
+
+    /// §7, §11: who the caller is, as every service authenticates it (the login, its organization and
+    /// level, or the service or partner system of a client certificate). Any authenticated caller.
+    func whoAmI(request: Recs_Registry_V1_WhoAmIRequest, context: ServerContext) async throws -> Recs_Registry_V1_WhoAmIResponse
+
+    /// §7, §11: a new API key for a login. The secret is in this response only; the registry keeps a
+    /// hash of it. A user creates keys for itself; the Manager or a Supervisor for the logins of the
+    /// account it may change (§7.1); the administrator for anyone. Calls carry
+    /// `authorization: Bearer <secret>`. FAILED_PRECONDITION: the login is not active.
+    func createApiKey(request: Recs_Registry_V1_CreateApiKeyRequest, context: ServerContext) async throws -> Recs_Registry_V1_CreateApiKeyResponse
+
+    /// The keys of a login, without their secrets.
+    func listApiKeys(request: Recs_Registry_V1_ListApiKeysRequest, context: ServerContext) async throws -> Recs_Registry_V1_ListApiKeysResponse
+
+    /// Revokes a key at once: every service refuses it within seconds (docs/API.md, "Who is
+    /// calling"). FAILED_PRECONDITION: already revoked.
+    func revokeApiKey(request: Recs_Registry_V1_RevokeApiKeyRequest, context: ServerContext) async throws -> Recs_Registry_V1_RevokeApiKeyResponse
 
     /// §19.3.2, §20 (the "State/Provincial/Voluntary Access Selection screen"): the program
     /// administrators that may use the serial number look-up on, and view, this account's
@@ -456,6 +486,18 @@ extension Recs_Registry_V1_RegistryServiceProvider {
                 .unary(Recs_Registry_V1_RegistryService.Method.listUsers) { (request: Recs_Registry_V1_ListUsersRequest, context: ServerContext) in
                     try await self.listUsers(request: request, context: context)
                 },
+                .unary(Recs_Registry_V1_RegistryService.Method.whoAmI) { (request: Recs_Registry_V1_WhoAmIRequest, context: ServerContext) in
+                    try await self.whoAmI(request: request, context: context)
+                },
+                .unary(Recs_Registry_V1_RegistryService.Method.createApiKey) { (request: Recs_Registry_V1_CreateApiKeyRequest, context: ServerContext) in
+                    try await self.createApiKey(request: request, context: context)
+                },
+                .unary(Recs_Registry_V1_RegistryService.Method.listApiKeys) { (request: Recs_Registry_V1_ListApiKeysRequest, context: ServerContext) in
+                    try await self.listApiKeys(request: request, context: context)
+                },
+                .unary(Recs_Registry_V1_RegistryService.Method.revokeApiKey) { (request: Recs_Registry_V1_RevokeApiKeyRequest, context: ServerContext) in
+                    try await self.revokeApiKey(request: request, context: context)
+                },
                 .unary(Recs_Registry_V1_RegistryService.Method.setProgramAccessSelection) { (request: Recs_Registry_V1_SetProgramAccessSelectionRequest, context: ServerContext) in
                     try await self.setProgramAccessSelection(request: request, context: context)
                 },
@@ -651,6 +693,31 @@ public struct Recs_Registry_V1_RegistryServiceClient: Sendable {
 
     public func listUsers(_ request: Recs_Registry_V1_ListUsersRequest, options: CallOptions = CallOptions()) async throws -> Recs_Registry_V1_ListUsersResponse {
         try await client.unary(Recs_Registry_V1_RegistryService.Method.listUsers, request: request, responseType: Recs_Registry_V1_ListUsersResponse.self, options: options).message
+    }
+
+    /// §7, §11: who the caller is, as every service authenticates it (the login, its organization and
+    /// level, or the service or partner system of a client certificate). Any authenticated caller.
+    public func whoAmI(_ request: Recs_Registry_V1_WhoAmIRequest, options: CallOptions = CallOptions()) async throws -> Recs_Registry_V1_WhoAmIResponse {
+        try await client.unary(Recs_Registry_V1_RegistryService.Method.whoAmI, request: request, responseType: Recs_Registry_V1_WhoAmIResponse.self, options: options).message
+    }
+
+    /// §7, §11: a new API key for a login. The secret is in this response only; the registry keeps a
+    /// hash of it. A user creates keys for itself; the Manager or a Supervisor for the logins of the
+    /// account it may change (§7.1); the administrator for anyone. Calls carry
+    /// `authorization: Bearer <secret>`. FAILED_PRECONDITION: the login is not active.
+    public func createApiKey(_ request: Recs_Registry_V1_CreateApiKeyRequest, options: CallOptions = CallOptions()) async throws -> Recs_Registry_V1_CreateApiKeyResponse {
+        try await client.unary(Recs_Registry_V1_RegistryService.Method.createApiKey, request: request, responseType: Recs_Registry_V1_CreateApiKeyResponse.self, options: options).message
+    }
+
+    /// The keys of a login, without their secrets.
+    public func listApiKeys(_ request: Recs_Registry_V1_ListApiKeysRequest, options: CallOptions = CallOptions()) async throws -> Recs_Registry_V1_ListApiKeysResponse {
+        try await client.unary(Recs_Registry_V1_RegistryService.Method.listApiKeys, request: request, responseType: Recs_Registry_V1_ListApiKeysResponse.self, options: options).message
+    }
+
+    /// Revokes a key at once: every service refuses it within seconds (docs/API.md, "Who is
+    /// calling"). FAILED_PRECONDITION: already revoked.
+    public func revokeApiKey(_ request: Recs_Registry_V1_RevokeApiKeyRequest, options: CallOptions = CallOptions()) async throws -> Recs_Registry_V1_RevokeApiKeyResponse {
+        try await client.unary(Recs_Registry_V1_RegistryService.Method.revokeApiKey, request: request, responseType: Recs_Registry_V1_RevokeApiKeyResponse.self, options: options).message
     }
 
     /// §19.3.2, §20 (the "State/Provincial/Voluntary Access Selection screen"): the program

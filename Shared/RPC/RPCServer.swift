@@ -53,11 +53,11 @@ public final class RPCServer: Sendable {
     }
 
     public init(
-        configuration: ServerConfiguration, services: [any RPCService], logger: Logger = Logger(label: "rpc.server"),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        configuration: ServerConfiguration, services: [any RPCService], interceptor: (any ServerInterceptor)? = nil,
+        logger: Logger = Logger(label: "rpc.server"), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.configuration = configuration
-        self.router = Router(services: services.map(\.serviceDefinition))
+        self.router = Router(services: services.map(\.serviceDefinition), interceptor: interceptor)
         self.gate = HandlerGate(limit: configuration.limits.concurrentHandlersMax)
         self.logger = logger
         self.group = group

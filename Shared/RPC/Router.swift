@@ -4,8 +4,11 @@ import Synchronization
 struct Router: Sendable {
     private let methods: [String: RegisteredMethod]
     private let services: Set<String>
+    /// Runs before every handler (``ServerInterceptor``).
+    let interceptor: (any ServerInterceptor)?
 
-    init(services definitions: [ServiceDefinition]) {
+    init(services definitions: [ServiceDefinition], interceptor: (any ServerInterceptor)? = nil) {
+        self.interceptor = interceptor
         var methods: [String: RegisteredMethod] = [:]
         var services = Set<String>()
         for definition in definitions {

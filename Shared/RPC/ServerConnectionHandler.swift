@@ -219,7 +219,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         let deadline = start.timeoutNanoseconds.map { ContinuousClock.now + .nanoseconds($0) }
         let serverContext = ServerContext(
-            method: method.descriptor, requestMetadata: start.metadata, deadline: deadline, peer: peer)
+            method: method.descriptor, requestMetadata: start.metadata, deadline: deadline, peer: peer,
+            interceptor: router.interceptor)
         let call = Call(streamID: start.streamID, method: method, context: serverContext)
         calls[start.streamID] = call
         lastActivity = .now()

@@ -34,7 +34,11 @@ public final class ServerContext: Sendable {
     public let deadline: ContinuousClock.Instant?
     public let peer: PeerInfo
 
+    /// Runs before the handler (``ServerInterceptor``); nil when the server has none.
+    let interceptor: (any ServerInterceptor)?
+
     private struct Mutable {
+        var authenticated: (any Sendable)?
         var responseMetadata = Metadata()
         var trailingMetadata = Metadata()
         var initialMetadataSent = false
@@ -43,11 +47,27 @@ public final class ServerContext: Sendable {
 
     private let mutable = NIOLockedValueBox(Mutable())
 
-    init(method: MethodDescriptor, requestMetadata: Metadata, deadline: ContinuousClock.Instant?, peer: PeerInfo) {
+    init(
+        method: MethodDescriptor, requestMetadata: Metadata, deadline: ContinuousClock.Instant?, peer: PeerInfo,
+        interceptor: (any ServerInterceptor)? = nil
+    ) {
         self.method = method
         self.requestMetadata = requestMetadata
         self.deadline = deadline
         self.peer = peer
+        self.interceptor = interceptor
+    }
+
+    /// What the interceptor established about the caller (the services keep their authenticated
+    /// caller here), for the handler to read.
+    public var authenticated: (any Sendable)? {
+        get { mutable.withLockedValue { $0.authenticated } }
+        set { mutable.withLockedValue { $0.authenticated = newValue } }
+    }
+
+    /// Runs the server's interceptor, if any, before the handler.
+    func intercept(_ request: (any ProtoMessage)?) async throws {
+        try await interceptor?.intercept(self, request: request)
     }
 
     /// Initial metadata, sent with the response headers (before the first response message, or

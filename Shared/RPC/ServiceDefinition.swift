@@ -42,6 +42,7 @@ extension RegisteredMethod {
             descriptor: descriptor,
             handler: .unary { bytes, context in
                 let request = try decode(Input.self, bytes)
+                try await context.intercept(request)
                 let response = try await handler(request, context)
                 return response.protobufBytes(headroom: messagePrefixBytes)
             })
@@ -55,6 +56,7 @@ extension RegisteredMethod {
         return RegisteredMethod(
             descriptor: descriptor,
             handler: .streaming { requests, responses, context in
+                try await context.intercept(nil)
                 let response = try await handler(RequestStream(raw: requests), context)
                 try await responses.write(response.protobufBytes(headroom: messagePrefixBytes))
             })
@@ -69,6 +71,7 @@ extension RegisteredMethod {
             descriptor: descriptor,
             handler: .streaming { requests, responses, context in
                 let request = try await requests.single(Input.self)
+                try await context.intercept(request)
                 try await handler(request, ResponseWriter(raw: responses), context)
             })
     }
@@ -82,6 +85,7 @@ extension RegisteredMethod {
         return RegisteredMethod(
             descriptor: descriptor,
             handler: .streaming { requests, responses, context in
+                try await context.intercept(nil)
                 try await handler(RequestStream(raw: requests), ResponseWriter(raw: responses), context)
             })
     }

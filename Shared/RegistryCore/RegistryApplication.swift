@@ -1,3 +1,4 @@
+import Foundation
 import ServiceKit
 import Logging
 import RPC
@@ -11,24 +12,53 @@ public struct RegistryApplication: ServiceApplication {
     public let repository: RegistryRepository
     public let server: StandardServer
 
-    /// Migrates `database` and prepares (does not start) the server.
+    /// How the registry knows its callers (ADR 0006).
+    public struct Access: Sendable {
+        /// Where the first start writes the administrator's key (`admin-api-key`); nil: no
+        /// administrator is created (tests that make their own).
+        public var keyDirectory: URL?
+        /// Check every call with ``AccessControl`` (authentication and the authorization policy).
+        public var enforced: Bool
+        /// The client certificates trusted as services or partner systems.
+        public var certificates: CertificateIdentities
+
+        public init(keyDirectory: URL? = nil, enforced: Bool = false, certificates: CertificateIdentities = .deploymentServices) {
+            self.keyDirectory = keyDirectory
+            self.enforced = enforced
+            self.certificates = certificates
+        }
+    }
+
+    /// Migrates `database`, creates the administrator on first start, and prepares (does not
+    /// start) the server.
     public static func build(
-        database: any Database, server configuration: ServerConfiguration, logger: Logger
+        database: any Database, server configuration: ServerConfiguration, access: Access = Access(), logger: Logger
     ) async throws -> RegistryApplication {
         let repository = RegistryRepository(database: database)
         let applied = try await repository.migrate()
         if !applied.isEmpty { logger.info("registry schema migrated", metadata: ["applied": "\(applied)"]) }
-        let server = StandardServer(
-            configuration: configuration, services: [RegistryService(repository: repository, logger: logger)], logger: logger)
+        if let keyDirectory = access.keyDirectory {
+            try await AdministratorBootstrap.run(journal: repository.journal, keyDirectory: keyDirectory, now: Date(), logger: logger)
+        }
+        let directory = PrincipalDirectory()
+        try await directory.refresh(from: database)
+        let service = RegistryService(repository: repository, directory: directory, logger: logger)
+        let interceptor: AccessControl? =
+            access.enforced
+            ? AccessControl(
+                authenticator: Authenticator(directory: directory, certificates: access.certificates),
+                rules: [RegistryService.accessRules])
+            : nil
+        let server = StandardServer(configuration: configuration, services: [service], interceptor: interceptor, logger: logger)
         return RegistryApplication(repository: repository, server: server)
     }
 
     /// Opens the registry's database (`<data-dir>/registry.sqlite` or PostgreSQL), then `build`.
     public static func build(
-        storage: StorageConfiguration, server configuration: ServerConfiguration, logger: Logger
+        storage: StorageConfiguration, server configuration: ServerConfiguration, access: Access = Access(), logger: Logger
     ) async throws -> RegistryApplication {
         try await storage.open(service: "registry") { database in
-            try await build(database: database, server: configuration, logger: logger)
+            try await build(database: database, server: configuration, access: access, logger: logger)
         }
     }
 

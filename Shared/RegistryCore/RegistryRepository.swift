@@ -42,10 +42,13 @@ extension JournalTransaction {
         return timestamp
     }
 
-    /// Appends the event of this change, in this transaction (docs/API.md, event feeds).
+    /// Appends the event of this change, in this transaction (docs/API.md, event feeds). A change of
+    /// an organization, login or API key also updates the registry's own ``Principals`` tables, in
+    /// the same transaction and by the same code as every other service applies the event.
     mutating func appendEvent(action: String, actor: Recs_Common_V1_Actor?, _ payload: Recs_Registry_V1_Event.OneOf_Payload)
         throws
     {
+        try Principals.apply(payload, to: &sql)
         let (requestID, timestamp) = (self.requestID, self.timestamp)
         try appendEvent(action: action) { sequence in
             var event = Recs_Registry_V1_Event()

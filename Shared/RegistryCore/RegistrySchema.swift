@@ -96,6 +96,25 @@ public enum RegistrySchema {
             overrides: [
                 .sqlite: tables(blob: "BLOB", int: "INTEGER", strict: " STRICT"),
                 .postgres: tables(blob: "BYTEA", int: "BIGINT", strict: ""),
-            ])
+            ]),
+        // ADR 0006: API keys, and the callers every service authenticates from (its Principals
+        // tables), filled with the organizations and logins that already exist.
+        ServiceSchema.migration("0002-registry-api-keys-principals") { t in
+            Principals.tables(t) + [
+                """
+                CREATE TABLE api_keys (
+                    key_id TEXT NOT NULL PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users (user_id),
+                    organization_id TEXT NOT NULL REFERENCES organizations (organization_id),
+                    record \(t.blob) NOT NULL,
+                    created_at_unix_ms \(t.int) NOT NULL
+                )\(t.strict)
+                """,
+                "CREATE INDEX api_keys_by_user ON api_keys (user_id, created_at_unix_ms)",
+                "INSERT INTO counters (name, value) VALUES ('api_key', 0)",
+                "INSERT INTO principal_organizations (organization_id, role, status) SELECT organization_id, type, status FROM organizations",
+                "INSERT INTO principal_users (user_id, organization_id, record) SELECT user_id, organization_id, record FROM users",
+            ]
+        },
     ]
 }

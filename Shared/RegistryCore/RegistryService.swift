@@ -11,10 +11,13 @@ import ServiceKit
 /// subaccounts, generating unit registration, approval and reporting entity designation, and the
 /// event feed. Every other method answers UNIMPLEMENTED (RegistryService+Unimplemented.swift).
 ///
-/// Who is calling is not decided yet (docs/API.md, "Who is calling"): administrator-only methods are
-/// not yet restricted, request ids are scoped to the whole service, and events carry no actor.
+/// Who may call each method is ``RegistryAccessRules`` (checked before a handler runs, when the
+/// server has ``AccessControl``); events carry the caller as their actor.
 public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
     public let repository: RegistryRepository
+    /// The callers this service knows; refreshed after every change, since a change of an
+    /// organization, login or key may change who may call.
+    public let directory: PrincipalDirectory
     let logger: Logger
 
     /// docs/API.md, idempotency rule 1.
@@ -25,9 +28,44 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
     /// Our limit on free text (names), so no input makes a record unbounded.
     public static let nameCharactersMax = 200
 
-    public init(repository: RegistryRepository, logger: Logger = Logger(label: "registry")) {
+    public init(repository: RegistryRepository, directory: PrincipalDirectory = PrincipalDirectory(), logger: Logger = Logger(label: "registry")) {
         self.repository = repository
+        self.directory = directory
         self.logger = logger
+    }
+
+    /// Who may call each method (ADR 0006).
+    public static var accessRules: AccessRules { RegistryAccessRules.rules }
+
+    // MARK: Callers and API keys (§7, §11)
+
+    public func whoAmI(request: Recs_Registry_V1_WhoAmIRequest, context: ServerContext) async throws -> Recs_Registry_V1_WhoAmIResponse {
+        WhoAmI(directory: directory).handle(request, caller: context.caller)
+    }
+
+    public func createApiKey(
+        request: Recs_Registry_V1_CreateApiKeyRequest, context: ServerContext
+    ) async throws -> Recs_Registry_V1_CreateApiKeyResponse {
+        try await refreshingDirectory { try await CreateApiKey(journal: repository.journal).handle(request, caller: context.caller) }
+    }
+
+    public func listApiKeys(
+        request: Recs_Registry_V1_ListApiKeysRequest, context: ServerContext
+    ) async throws -> Recs_Registry_V1_ListApiKeysResponse {
+        try await ListApiKeys(journal: repository.journal).handle(request, caller: context.caller)
+    }
+
+    public func revokeApiKey(
+        request: Recs_Registry_V1_RevokeApiKeyRequest, context: ServerContext
+    ) async throws -> Recs_Registry_V1_RevokeApiKeyResponse {
+        try await refreshingDirectory { try await RevokeApiKey(journal: repository.journal).handle(request, caller: context.caller) }
+    }
+
+    /// Runs a change, then re-reads the callers: the next call already sees a new or revoked key.
+    func refreshingDirectory<T>(_ body: () async throws -> T) async throws -> T {
+        let result = try await body()
+        try await directory.refresh(from: repository.database)
+        return result
     }
 
     // MARK: Organizations
@@ -35,7 +73,8 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
     public func createOrganization(
         request: Recs_Registry_V1_CreateOrganizationRequest, context: ServerContext
     ) async throws -> Recs_Registry_V1_CreateOrganizationResponse {
-        try await mutate("CreateOrganization", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        let actor = context.caller.actor
+        return try await mutate("CreateOrganization", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
             transaction in
             try Self.checkName(request.name, field: "name", section: "Operating Rules §5.2")
             switch request.type {
@@ -119,7 +158,9 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
             try transaction.insertOrganization(number: number, organization)
             for subaccount in organization.subaccounts { try transaction.insertSubaccount(subaccount) }
             try transaction.insertUser(manager)
-            try transaction.appendEvent(action: "CreateOrganization", actor: nil, .organization(organization))
+            try transaction.appendEvent(action: "CreateOrganization", actor: actor, .organization(organization))
+            // The Manager's login is its own record in the feed: every service learns its callers there.
+            try transaction.appendEvent(action: "CreateOrganization", actor: actor, .user(manager))
 
             var response = Recs_Registry_V1_CreateOrganizationResponse()
             response.organization = organization
@@ -138,6 +179,9 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
             guard let organization = try transaction.organization(organizationID) else {
                 throw RegistryErrors.notFound("organization \(organizationID)", field: "organization_id")
             }
+            try context.authorize(
+                .viewAccount,
+                on: AccessTarget(organizationID: organizationID, programAdministrators: Set(organization.programAccessOrganizationIds)))
             var response = Recs_Registry_V1_GetOrganizationResponse()
             response.organization = organization
             return response
@@ -166,7 +210,15 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
         return try await repository.read { transaction in
             let rows = try transaction.organizations(afterNumber: after, limit: size + 1, type: type, status: status)
             var response = Recs_Registry_V1_ListOrganizationsResponse()
-            response.organizations = rows.prefix(size).map(\.organization)
+            // The administrator sees every organization; anybody else the ones it may view (its
+            // own, and for a program administrator those that granted it access).
+            response.organizations = rows.prefix(size).map(\.organization).filter { organization in
+                (try? context.authorize(
+                    .viewAccount,
+                    on: AccessTarget(
+                        organizationID: organization.organizationId,
+                        programAdministrators: Set(organization.programAccessOrganizationIds)))) != nil
+            }
             var pageResponse = Recs_Common_V1_PageResponse()
             if rows.count > size, let last = rows.prefix(size).last { pageResponse.nextPageToken = String(last.number) }
             response.page = pageResponse
@@ -179,7 +231,8 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
     public func registerGeneratingUnit(
         request: Recs_Registry_V1_RegisterGeneratingUnitRequest, context: ServerContext
     ) async throws -> Recs_Registry_V1_RegisterGeneratingUnitResponse {
-        try await mutate("RegisterGeneratingUnit", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        let actor = context.caller.actor
+        return try await mutate("RegisterGeneratingUnit", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
             transaction in
             let organizationID = try Self.parse(field: "organization_id") { () throws(RuleViolation) in
                 try OrganizationID(parsing: request.organizationId)
@@ -190,6 +243,7 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
             guard var staticData = request.staticData else {
                 throw RegistryErrors.invalid("static_data", "the unit's static data is required", section: "Operating Rules §5.3; Appendix B-1")
             }
+            try context.authorize(.manageGeneration, on: AccessTarget(organizationID: organizationID))
             let unitClass = try Self.validate(&staticData)
 
             guard let organization = try transaction.organization(organizationID) else {
@@ -220,7 +274,7 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
             unit.registeredAt = transaction.timestamp
             unit.statusChangedAt = transaction.timestamp
             try transaction.insertGeneratingUnit(number: number, unit)
-            try transaction.appendEvent(action: "RegisterGeneratingUnit", actor: nil, .generatingUnit(unit))
+            try transaction.appendEvent(action: "RegisterGeneratingUnit", actor: actor, .generatingUnit(unit))
 
             var response = Recs_Registry_V1_RegisterGeneratingUnitResponse()
             response.generatingUnit = unit
@@ -238,6 +292,7 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
             guard let unit = try transaction.generatingUnit(unitID) else {
                 throw RegistryErrors.notFound("generating unit \(unitID)", field: "generating_unit_id")
             }
+            try context.authorize(.viewAccount, on: AccessTarget(organizationID: unit.organizationId, generatingUnitID: unitID))
             var response = Recs_Registry_V1_GetGeneratingUnitResponse()
             response.generatingUnit = unit
             return response
@@ -249,7 +304,8 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
     public func approveGeneratingUnit(
         request: Recs_Registry_V1_ApproveGeneratingUnitRequest, context: ServerContext
     ) async throws -> Recs_Registry_V1_ApproveGeneratingUnitResponse {
-        try await mutate("ApproveGeneratingUnit", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        let actor = context.caller.actor
+        return try await mutate("ApproveGeneratingUnit", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
             transaction in
             let unitID = try Self.parse(field: "generating_unit_id") { () throws(RuleViolation) in
                 try GeneratingUnitID(parsing: request.generatingUnitId)
@@ -281,7 +337,7 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
             unit.annualReviewDueOn = due
             unit.statusChangedAt = transaction.timestamp
             try transaction.updateGeneratingUnit(unit, statusChanged: true)
-            try transaction.appendEvent(action: "ApproveGeneratingUnit", actor: nil, .generatingUnit(unit))
+            try transaction.appendEvent(action: "ApproveGeneratingUnit", actor: actor, .generatingUnit(unit))
             var response = Recs_Registry_V1_ApproveGeneratingUnitResponse()
             response.generatingUnit = unit
             return response
@@ -293,7 +349,8 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
     public func designateReportingEntity(
         request: Recs_Registry_V1_DesignateReportingEntityRequest, context: ServerContext
     ) async throws -> Recs_Registry_V1_DesignateReportingEntityResponse {
-        try await mutate("DesignateReportingEntity", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        let actor = context.caller.actor
+        return try await mutate("DesignateReportingEntity", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
             transaction in
             let unitID = try Self.parse(field: "generating_unit_id") { () throws(RuleViolation) in
                 try GeneratingUnitID(parsing: request.generatingUnitId)
@@ -325,6 +382,7 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
             guard var unit = try transaction.generatingUnit(unitID) else {
                 throw RegistryErrors.notFound("generating unit \(unitID)", field: "generating_unit_id")
             }
+            try context.authorize(.manageGeneration, on: AccessTarget(organizationID: unit.organizationId, generatingUnitID: unitID))
             if unit.status == .terminated {
                 throw RegistryErrors.failedPrecondition(
                     "generating_unit_id: \(unitID) is terminated (Operating Rules §5.3.7)", reason: "UNIT_TERMINATED")
@@ -377,7 +435,7 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
             designation.designatedAt = transaction.timestamp
             unit.reportingEntity = designation
             try transaction.updateGeneratingUnit(unit, statusChanged: false)
-            try transaction.appendEvent(action: "DesignateReportingEntity", actor: nil, .generatingUnit(unit))
+            try transaction.appendEvent(action: "DesignateReportingEntity", actor: actor, .generatingUnit(unit))
             var response = Recs_Registry_V1_DesignateReportingEntityResponse()
             response.generatingUnit = unit
             return response
@@ -406,7 +464,9 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
         _ method: String, _ request: Request, requestID: String, clearing: (inout Request) -> Void,
         _ body: @escaping @Sendable (inout RegistryTransaction) throws -> Response
     ) async throws -> Response {
-        try await repository.journal.mutate(method, request, requestID: requestID, clearing: clearing, body)
+        try await refreshingDirectory {
+            try await repository.journal.mutate(method, request, requestID: requestID, clearing: clearing, body)
+        }
     }
 
     static func checkRequestID(_ requestID: String) throws {

@@ -27,6 +27,7 @@ public enum ServiceErrors {
         case .invalidArgument: .invalidArgument
         case .failedPrecondition: .failedPrecondition
         case .permissionDenied: .permissionDenied
+        case .unauthenticated: .unauthenticated
         }
     }
 

@@ -4,14 +4,15 @@ import NIOPosix
 import ProtoServices
 import RPC
 
-/// A server that hosts `services` plus health and reflection, as every server of the registry does.
+/// A server that hosts `services` plus health and reflection, as every server of the registry does;
+/// `interceptor` runs before every handler, health and reflection included (it lets those through).
 public struct StandardServer: Sendable {
     public let server: RPCServer
     public let health: HealthService
 
     public init(
-        configuration: ServerConfiguration, services: [any RPCService], logger: Logger,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        configuration: ServerConfiguration, services: [any RPCService], interceptor: (any ServerInterceptor)? = nil,
+        logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         let names = services.map(\.serviceDefinition.name)
         let health = HealthService(services: names)
@@ -19,7 +20,8 @@ public struct StandardServer: Sendable {
         let reflection = ReflectionService(serviceNames: names + standardNames)
         self.health = health
         self.server = RPCServer(
-            configuration: configuration, services: services + [health, reflection], logger: logger, group: group)
+            configuration: configuration, services: services + [health, reflection], interceptor: interceptor,
+            logger: logger, group: group)
     }
 
     /// Marks every service NOT_SERVING, then shuts the server down gracefully.

@@ -79,6 +79,7 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
             case .invalidArgument: .invalidArgument
             case .failedPrecondition: .failedPrecondition
             case .permissionDenied: .permissionDenied
+            case .unauthenticated: .unauthenticated
             }
         let prefix = field.map { "\($0): " } ?? ""
         return RPCError(code, prefix + violation.description)

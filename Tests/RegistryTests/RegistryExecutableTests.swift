@@ -10,7 +10,7 @@ import Testing
 /// start, "registry listening on PORT", and a graceful stop on SIGTERM with exit status 0.
 @Suite("registry executable")
 struct RegistryExecutableTests {
-    @Test("Serves on SQLite in RECS_DATA_DIR, keeps data across restarts, stops on SIGTERM")
+    @Test("Serves on SQLite in RECS_DATA_DIR, keeps data across restarts, writes the administrator's key once, stops on SIGTERM")
     func servesAndStops() async throws {
         guard ServiceProcess.isBuilt("registry") else {
             try Test.cancel("registry is not built (swift build --build-tests builds it)")
@@ -18,6 +18,7 @@ struct RegistryExecutableTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recs-registry-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
 
+        var firstToken = ""
         for round in 1...2 {
             let process = try await ServiceProcess.start(
                 "registry", arguments: ["--port", "0"], environment: ["RECS_DATA_DIR": directory.path],
@@ -33,9 +34,18 @@ struct RegistryExecutableTests {
             request.managerLogin = "pat-process"
             // The second run answers the recorded outcome: the data survived the restart.
             let response = try await registry.createOrganization(request)
-            #expect(response.organization?.organizationId == "A1")
+            // A1 is the registry administrator's organization, made on the first start with its
+            // Manager and first API key (three events); a restart makes nothing again. A2 and its
+            // Manager are two more.
+            #expect(response.organization?.organizationId == "A2")
             let events = try await registry.listEvents(Recs_Registry_V1_ListEventsRequest())
-            #expect(events.lastSequence == 1, "round \(round)")
+            #expect(events.lastSequence == 5, "round \(round)")
+            let keyFile = directory.appendingPathComponent("admin-api-key")
+            let token = try String(contentsOf: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(token.hasPrefix("recs_K1_") && token.count == "recs_K1_".count + 64)
+            if round == 1 { firstToken = token } else { #expect(token == firstToken, "the key file is written once") }
+            let permissions = try FileManager.default.attributesOfItem(atPath: keyFile.path)[.posixPermissions] as? Int
+            #expect(permissions == 0o600, "readable by its owner only")
             await client.close()
 
             #expect(await process.stop() == 0, "exit status on SIGTERM")

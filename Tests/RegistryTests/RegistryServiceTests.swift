@@ -87,9 +87,10 @@ struct RegistryServiceTests {
             #expect(again == first)
             let organizations = try await client.listOrganizations(Recs_Registry_V1_ListOrganizationsRequest())
             #expect(organizations.organizations.count == 1)
+            // One organization: its record and its Manager's login (two events).
             let events = try await client.listEvents(Recs_Registry_V1_ListEventsRequest())
-            #expect(events.events.count == 1)
-            #expect(events.lastSequence == 1)
+            #expect(events.events.count == 2)
+            #expect(events.lastSequence == 2)
         }
     }
 
@@ -108,7 +109,8 @@ struct RegistryServiceTests {
             approve.requestId = "reused"
             approve.generatingUnitId = "W1"
             try await expectStatus(.alreadyExists) { _ = try await client.approveGeneratingUnit(approve) }
-            #expect(try await client.listEvents(Recs_Registry_V1_ListEventsRequest()).events.count == 1)
+            // Only the first organization and its Manager (two events): the reused ids changed nothing.
+            #expect(try await client.listEvents(Recs_Registry_V1_ListEventsRequest()).events.count == 2)
         }
     }
 
@@ -186,7 +188,8 @@ struct RegistryServiceTests {
                 _ = try await client.registerGeneratingUnit(
                     Requests.registerUnit("no-org", organizationID: "A77", depositSubaccountID: active))
             }
-            #expect(try await client.listEvents(Recs_Registry_V1_ListEventsRequest()).events.count == 1)
+            // Only the organization and its Manager: no refused unit left an event.
+            #expect(try await client.listEvents(Recs_Registry_V1_ListEventsRequest()).events.count == 2)
         }
     }
 
@@ -291,25 +294,27 @@ struct RegistryServiceTests {
             _ = try await client.approveGeneratingUnit(approve)  // a retry: no new event
 
             let all = try await client.listEvents(Recs_Registry_V1_ListEventsRequest())
-            #expect(all.events.map(\.sequence) == [1, 2, 3, 4, 5])
-            #expect(all.lastSequence == 5)
+            // Each organization is two events: its record, then its Manager's login (§7.1).
+            #expect(all.events.map(\.sequence) == [1, 2, 3, 4, 5, 6, 7])
+            #expect(all.lastSequence == 7)
             #expect(
                 all.events.map(\.action) == [
-                    "CreateOrganization", "CreateOrganization", "RegisterGeneratingUnit", "ApproveGeneratingUnit",
-                    "DesignateReportingEntity",
+                    "CreateOrganization", "CreateOrganization", "CreateOrganization", "CreateOrganization",
+                    "RegisterGeneratingUnit", "ApproveGeneratingUnit", "DesignateReportingEntity",
                 ])
-            #expect(all.events.map(\.requestId) == ["e-holder", "e-qre", "e-unit", "e-approve", "e-designate"])
+            #expect(all.events.map(\.requestId) == ["e-holder", "e-holder", "e-qre", "e-qre", "e-unit", "e-approve", "e-designate"])
             #expect(all.events[0].organization == holder)
-            #expect(all.events[3].generatingUnit.status == .approved)
-            #expect(all.events[4].generatingUnit.reportingEntity?.reportingEntityUnitId == "U-1")
+            #expect(all.events[1].user.userId == holder.managerUserId)
+            #expect(all.events[5].generatingUnit.status == .approved)
+            #expect(all.events[6].generatingUnit.reportingEntity?.reportingEntityUnitId == "U-1")
 
             var page = Recs_Registry_V1_ListEventsRequest()
             page.afterSequence = 2
             page.limit = 2
             let middle = try await client.listEvents(page)
             #expect(middle.events.map(\.sequence) == [3, 4])
-            #expect(middle.lastSequence == 5)
-            page.afterSequence = 5
+            #expect(middle.lastSequence == 7)
+            page.afterSequence = 7
             #expect(try await client.listEvents(page).events.isEmpty)
             page.afterSequence = -1
             let negative = try await expectStatus(.invalidArgument) { _ = try await client.listEvents(page) }
@@ -339,7 +344,7 @@ struct RegistryServiceTests {
             #expect(Set(sameID.map { $0.organization?.organizationId ?? "" }) == ["A9"])
             #expect(Set(sameID).count == 1)
             let events = try await client.listEvents(Recs_Registry_V1_ListEventsRequest())
-            #expect(events.events.map(\.sequence) == Array(1...9))
+            #expect(events.events.map(\.sequence) == Array(1...18))
         }
     }
 

@@ -87,6 +87,17 @@ public struct RuleViolation: Error, Sendable, Hashable, Codable, CustomStringCon
         case executionBeforeRequest = 906
         case deadlineNotReached = 907
         case reasonTooLong = 908
+
+        // Who may act (Operating Rules §7, §11).
+        case notAuthenticated = 1001
+        case notForThisCaller = 1002
+        case agentNotApproved = 1003
+        case userNotActive = 1004
+        case administratorOnly = 1005
+        case accessLevelTooLow = 1006
+        case otherOrganization = 1007
+        case permissionNotGranted = 1008
+        case programAccessNotGranted = 1009
     }
 
     /// How a caller should treat the violation; the RPC layer maps it to a status code
@@ -98,6 +109,8 @@ public struct RuleViolation: Error, Sendable, Hashable, Codable, CustomStringCon
         case failedPrecondition
         /// The party acting may not do this.
         case permissionDenied
+        /// The caller did not say who it is.
+        case unauthenticated
     }
 
     public var code: Code
@@ -119,7 +132,10 @@ public struct RuleViolation: Error, Sendable, Hashable, Codable, CustomStringCon
 
     public var category: Category {
         switch code {
-        case .wrongParty, .withdrawalRequiresAdministrator:
+        case .notAuthenticated:
+            return .unauthenticated
+        case .wrongParty, .withdrawalRequiresAdministrator, .notForThisCaller, .agentNotApproved, .userNotActive,
+            .administratorOnly, .accessLevelTooLow, .otherOrganization, .permissionNotGranted, .programAccessNotGranted:
             return .permissionDenied
         case .flowFromEndUseSubaccount, .flowIntoOtherOrganizationEndUse, .flowNotAllowed,
             .transitionNotAllowed, .transferExpired, .transferAlreadyExecuted, .withdrawalWindowClosed,

@@ -65,6 +65,15 @@ typedef struct Recs__Registry__V1__EnableUserRequest Recs__Registry__V1__EnableU
 typedef struct Recs__Registry__V1__EnableUserResponse Recs__Registry__V1__EnableUserResponse;
 typedef struct Recs__Registry__V1__SetAccountManagerRequest Recs__Registry__V1__SetAccountManagerRequest;
 typedef struct Recs__Registry__V1__SetAccountManagerResponse Recs__Registry__V1__SetAccountManagerResponse;
+typedef struct Recs__Registry__V1__ApiKey Recs__Registry__V1__ApiKey;
+typedef struct Recs__Registry__V1__WhoAmIRequest Recs__Registry__V1__WhoAmIRequest;
+typedef struct Recs__Registry__V1__WhoAmIResponse Recs__Registry__V1__WhoAmIResponse;
+typedef struct Recs__Registry__V1__CreateApiKeyRequest Recs__Registry__V1__CreateApiKeyRequest;
+typedef struct Recs__Registry__V1__CreateApiKeyResponse Recs__Registry__V1__CreateApiKeyResponse;
+typedef struct Recs__Registry__V1__ListApiKeysRequest Recs__Registry__V1__ListApiKeysRequest;
+typedef struct Recs__Registry__V1__ListApiKeysResponse Recs__Registry__V1__ListApiKeysResponse;
+typedef struct Recs__Registry__V1__RevokeApiKeyRequest Recs__Registry__V1__RevokeApiKeyRequest;
+typedef struct Recs__Registry__V1__RevokeApiKeyResponse Recs__Registry__V1__RevokeApiKeyResponse;
 typedef struct Recs__Registry__V1__GetUserRequest Recs__Registry__V1__GetUserRequest;
 typedef struct Recs__Registry__V1__GetUserResponse Recs__Registry__V1__GetUserResponse;
 typedef struct Recs__Registry__V1__ListUsersRequest Recs__Registry__V1__ListUsersRequest;
@@ -268,6 +277,12 @@ typedef enum _Recs__Registry__V1__RegistrationRightsStatus {
   RECS__REGISTRY__V1__REGISTRATION_RIGHTS_STATUS__REGISTRATION_RIGHTS_STATUS_TERMINATED = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(RECS__REGISTRY__V1__REGISTRATION_RIGHTS_STATUS)
 } Recs__Registry__V1__RegistrationRightsStatus;
+typedef enum _Recs__Registry__V1__ApiKeyStatus {
+  RECS__REGISTRY__V1__API_KEY_STATUS__API_KEY_STATUS_UNSPECIFIED = 0,
+  RECS__REGISTRY__V1__API_KEY_STATUS__API_KEY_STATUS_ACTIVE = 1,
+  RECS__REGISTRY__V1__API_KEY_STATUS__API_KEY_STATUS_REVOKED = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(RECS__REGISTRY__V1__API_KEY_STATUS)
+} Recs__Registry__V1__ApiKeyStatus;
 
 /* --- messages --- */
 
@@ -1141,6 +1156,136 @@ struct  Recs__Registry__V1__SetAccountManagerResponse
     , NULL }
 
 
+/*
+ * An API key of a login, never with its secret.
+ */
+struct  Recs__Registry__V1__ApiKey
+{
+  ProtobufCMessage base;
+  /*
+   * "K" + number, assigned by the registry; also the first part of the secret.
+   */
+  char *key_id;
+  char *user_id;
+  char *organization_id;
+  /*
+   * Free text to tell keys apart, at most 100 characters.
+   */
+  char *label;
+  Recs__Registry__V1__ApiKeyStatus status;
+  Recs__Common__V1__Timestamp *created_at;
+  Recs__Common__V1__Timestamp *revoked_at;
+  /*
+   * Event feed only (for the services that authenticate calls themselves): SHA-256 of the secret.
+   */
+  ProtobufCBinaryData secret_sha256;
+};
+#define RECS__REGISTRY__V1__API_KEY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__api_key__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, RECS__REGISTRY__V1__API_KEY_STATUS__API_KEY_STATUS_UNSPECIFIED, NULL, NULL, {0,NULL} }
+
+
+struct  Recs__Registry__V1__WhoAmIRequest
+{
+  ProtobufCMessage base;
+};
+#define RECS__REGISTRY__V1__WHO_AM_IREQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__who_am_irequest__descriptor) \
+     }
+
+
+struct  Recs__Registry__V1__WhoAmIResponse
+{
+  ProtobufCMessage base;
+  Recs__Common__V1__Actor *actor;
+  /*
+   * The login, when the caller is a user.
+   */
+  Recs__Registry__V1__User *user;
+  /*
+   * The key id or certificate identity the call was authenticated with.
+   */
+  char *credential;
+};
+#define RECS__REGISTRY__V1__WHO_AM_IRESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__who_am_iresponse__descriptor) \
+    , NULL, NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Recs__Registry__V1__CreateApiKeyRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * Empty: the caller's own login.
+   */
+  char *user_id;
+  char *label;
+};
+#define RECS__REGISTRY__V1__CREATE_API_KEY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__create_api_key_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Recs__Registry__V1__CreateApiKeyResponse
+{
+  ProtobufCMessage base;
+  Recs__Registry__V1__ApiKey *api_key;
+  /*
+   * "recs_<key id>_<secret>": shown once, never stored.
+   */
+  char *secret;
+};
+#define RECS__REGISTRY__V1__CREATE_API_KEY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__create_api_key_response__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Recs__Registry__V1__ListApiKeysRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Empty: the caller's own login.
+   */
+  char *user_id;
+};
+#define RECS__REGISTRY__V1__LIST_API_KEYS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__list_api_keys_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Recs__Registry__V1__ListApiKeysResponse
+{
+  ProtobufCMessage base;
+  size_t n_api_keys;
+  Recs__Registry__V1__ApiKey **api_keys;
+};
+#define RECS__REGISTRY__V1__LIST_API_KEYS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__list_api_keys_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Recs__Registry__V1__RevokeApiKeyRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *key_id;
+};
+#define RECS__REGISTRY__V1__REVOKE_API_KEY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__revoke_api_key_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Recs__Registry__V1__RevokeApiKeyResponse
+{
+  ProtobufCMessage base;
+  Recs__Registry__V1__ApiKey *api_key;
+};
+#define RECS__REGISTRY__V1__REVOKE_API_KEY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__revoke_api_key_response__descriptor) \
+    , NULL }
+
+
 struct  Recs__Registry__V1__GetUserRequest
 {
   ProtobufCMessage base;
@@ -1774,7 +1919,8 @@ typedef enum {
   RECS__REGISTRY__V1__EVENT__PAYLOAD_USER = 12,
   RECS__REGISTRY__V1__EVENT__PAYLOAD_GENERATING_UNIT = 13,
   RECS__REGISTRY__V1__EVENT__PAYLOAD_METER_AGGREGATION = 14,
-  RECS__REGISTRY__V1__EVENT__PAYLOAD_REGISTRATION_RIGHTS = 15
+  RECS__REGISTRY__V1__EVENT__PAYLOAD_REGISTRATION_RIGHTS = 15,
+  RECS__REGISTRY__V1__EVENT__PAYLOAD_API_KEY = 16
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(RECS__REGISTRY__V1__EVENT__PAYLOAD__CASE)
 } Recs__Registry__V1__Event__PayloadCase;
 
@@ -1808,6 +1954,7 @@ struct  Recs__Registry__V1__Event
     Recs__Registry__V1__GeneratingUnit *generating_unit;
     Recs__Registry__V1__MeterAggregation *meter_aggregation;
     Recs__Registry__V1__RegistrationRightsAssignment *registration_rights;
+    Recs__Registry__V1__ApiKey *api_key;
   };
 };
 #define RECS__REGISTRY__V1__EVENT__INIT \
@@ -2791,6 +2938,177 @@ Recs__Registry__V1__SetAccountManagerResponse *
                       const uint8_t       *data);
 void   recs__registry__v1__set_account_manager_response__free_unpacked
                      (Recs__Registry__V1__SetAccountManagerResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Recs__Registry__V1__ApiKey methods */
+void   recs__registry__v1__api_key__init
+                     (Recs__Registry__V1__ApiKey         *message);
+size_t recs__registry__v1__api_key__get_packed_size
+                     (const Recs__Registry__V1__ApiKey   *message);
+size_t recs__registry__v1__api_key__pack
+                     (const Recs__Registry__V1__ApiKey   *message,
+                      uint8_t             *out);
+size_t recs__registry__v1__api_key__pack_to_buffer
+                     (const Recs__Registry__V1__ApiKey   *message,
+                      ProtobufCBuffer     *buffer);
+Recs__Registry__V1__ApiKey *
+       recs__registry__v1__api_key__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   recs__registry__v1__api_key__free_unpacked
+                     (Recs__Registry__V1__ApiKey *message,
+                      ProtobufCAllocator *allocator);
+/* Recs__Registry__V1__WhoAmIRequest methods */
+void   recs__registry__v1__who_am_irequest__init
+                     (Recs__Registry__V1__WhoAmIRequest         *message);
+size_t recs__registry__v1__who_am_irequest__get_packed_size
+                     (const Recs__Registry__V1__WhoAmIRequest   *message);
+size_t recs__registry__v1__who_am_irequest__pack
+                     (const Recs__Registry__V1__WhoAmIRequest   *message,
+                      uint8_t             *out);
+size_t recs__registry__v1__who_am_irequest__pack_to_buffer
+                     (const Recs__Registry__V1__WhoAmIRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Recs__Registry__V1__WhoAmIRequest *
+       recs__registry__v1__who_am_irequest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   recs__registry__v1__who_am_irequest__free_unpacked
+                     (Recs__Registry__V1__WhoAmIRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Recs__Registry__V1__WhoAmIResponse methods */
+void   recs__registry__v1__who_am_iresponse__init
+                     (Recs__Registry__V1__WhoAmIResponse         *message);
+size_t recs__registry__v1__who_am_iresponse__get_packed_size
+                     (const Recs__Registry__V1__WhoAmIResponse   *message);
+size_t recs__registry__v1__who_am_iresponse__pack
+                     (const Recs__Registry__V1__WhoAmIResponse   *message,
+                      uint8_t             *out);
+size_t recs__registry__v1__who_am_iresponse__pack_to_buffer
+                     (const Recs__Registry__V1__WhoAmIResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Recs__Registry__V1__WhoAmIResponse *
+       recs__registry__v1__who_am_iresponse__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   recs__registry__v1__who_am_iresponse__free_unpacked
+                     (Recs__Registry__V1__WhoAmIResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Recs__Registry__V1__CreateApiKeyRequest methods */
+void   recs__registry__v1__create_api_key_request__init
+                     (Recs__Registry__V1__CreateApiKeyRequest         *message);
+size_t recs__registry__v1__create_api_key_request__get_packed_size
+                     (const Recs__Registry__V1__CreateApiKeyRequest   *message);
+size_t recs__registry__v1__create_api_key_request__pack
+                     (const Recs__Registry__V1__CreateApiKeyRequest   *message,
+                      uint8_t             *out);
+size_t recs__registry__v1__create_api_key_request__pack_to_buffer
+                     (const Recs__Registry__V1__CreateApiKeyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Recs__Registry__V1__CreateApiKeyRequest *
+       recs__registry__v1__create_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   recs__registry__v1__create_api_key_request__free_unpacked
+                     (Recs__Registry__V1__CreateApiKeyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Recs__Registry__V1__CreateApiKeyResponse methods */
+void   recs__registry__v1__create_api_key_response__init
+                     (Recs__Registry__V1__CreateApiKeyResponse         *message);
+size_t recs__registry__v1__create_api_key_response__get_packed_size
+                     (const Recs__Registry__V1__CreateApiKeyResponse   *message);
+size_t recs__registry__v1__create_api_key_response__pack
+                     (const Recs__Registry__V1__CreateApiKeyResponse   *message,
+                      uint8_t             *out);
+size_t recs__registry__v1__create_api_key_response__pack_to_buffer
+                     (const Recs__Registry__V1__CreateApiKeyResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Recs__Registry__V1__CreateApiKeyResponse *
+       recs__registry__v1__create_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   recs__registry__v1__create_api_key_response__free_unpacked
+                     (Recs__Registry__V1__CreateApiKeyResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Recs__Registry__V1__ListApiKeysRequest methods */
+void   recs__registry__v1__list_api_keys_request__init
+                     (Recs__Registry__V1__ListApiKeysRequest         *message);
+size_t recs__registry__v1__list_api_keys_request__get_packed_size
+                     (const Recs__Registry__V1__ListApiKeysRequest   *message);
+size_t recs__registry__v1__list_api_keys_request__pack
+                     (const Recs__Registry__V1__ListApiKeysRequest   *message,
+                      uint8_t             *out);
+size_t recs__registry__v1__list_api_keys_request__pack_to_buffer
+                     (const Recs__Registry__V1__ListApiKeysRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Recs__Registry__V1__ListApiKeysRequest *
+       recs__registry__v1__list_api_keys_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   recs__registry__v1__list_api_keys_request__free_unpacked
+                     (Recs__Registry__V1__ListApiKeysRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Recs__Registry__V1__ListApiKeysResponse methods */
+void   recs__registry__v1__list_api_keys_response__init
+                     (Recs__Registry__V1__ListApiKeysResponse         *message);
+size_t recs__registry__v1__list_api_keys_response__get_packed_size
+                     (const Recs__Registry__V1__ListApiKeysResponse   *message);
+size_t recs__registry__v1__list_api_keys_response__pack
+                     (const Recs__Registry__V1__ListApiKeysResponse   *message,
+                      uint8_t             *out);
+size_t recs__registry__v1__list_api_keys_response__pack_to_buffer
+                     (const Recs__Registry__V1__ListApiKeysResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Recs__Registry__V1__ListApiKeysResponse *
+       recs__registry__v1__list_api_keys_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   recs__registry__v1__list_api_keys_response__free_unpacked
+                     (Recs__Registry__V1__ListApiKeysResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Recs__Registry__V1__RevokeApiKeyRequest methods */
+void   recs__registry__v1__revoke_api_key_request__init
+                     (Recs__Registry__V1__RevokeApiKeyRequest         *message);
+size_t recs__registry__v1__revoke_api_key_request__get_packed_size
+                     (const Recs__Registry__V1__RevokeApiKeyRequest   *message);
+size_t recs__registry__v1__revoke_api_key_request__pack
+                     (const Recs__Registry__V1__RevokeApiKeyRequest   *message,
+                      uint8_t             *out);
+size_t recs__registry__v1__revoke_api_key_request__pack_to_buffer
+                     (const Recs__Registry__V1__RevokeApiKeyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Recs__Registry__V1__RevokeApiKeyRequest *
+       recs__registry__v1__revoke_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   recs__registry__v1__revoke_api_key_request__free_unpacked
+                     (Recs__Registry__V1__RevokeApiKeyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Recs__Registry__V1__RevokeApiKeyResponse methods */
+void   recs__registry__v1__revoke_api_key_response__init
+                     (Recs__Registry__V1__RevokeApiKeyResponse         *message);
+size_t recs__registry__v1__revoke_api_key_response__get_packed_size
+                     (const Recs__Registry__V1__RevokeApiKeyResponse   *message);
+size_t recs__registry__v1__revoke_api_key_response__pack
+                     (const Recs__Registry__V1__RevokeApiKeyResponse   *message,
+                      uint8_t             *out);
+size_t recs__registry__v1__revoke_api_key_response__pack_to_buffer
+                     (const Recs__Registry__V1__RevokeApiKeyResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Recs__Registry__V1__RevokeApiKeyResponse *
+       recs__registry__v1__revoke_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   recs__registry__v1__revoke_api_key_response__free_unpacked
+                     (Recs__Registry__V1__RevokeApiKeyResponse *message,
                       ProtobufCAllocator *allocator);
 /* Recs__Registry__V1__GetUserRequest methods */
 void   recs__registry__v1__get_user_request__init
@@ -3948,6 +4266,33 @@ typedef void (*Recs__Registry__V1__SetAccountManagerRequest_Closure)
 typedef void (*Recs__Registry__V1__SetAccountManagerResponse_Closure)
                  (const Recs__Registry__V1__SetAccountManagerResponse *message,
                   void *closure_data);
+typedef void (*Recs__Registry__V1__ApiKey_Closure)
+                 (const Recs__Registry__V1__ApiKey *message,
+                  void *closure_data);
+typedef void (*Recs__Registry__V1__WhoAmIRequest_Closure)
+                 (const Recs__Registry__V1__WhoAmIRequest *message,
+                  void *closure_data);
+typedef void (*Recs__Registry__V1__WhoAmIResponse_Closure)
+                 (const Recs__Registry__V1__WhoAmIResponse *message,
+                  void *closure_data);
+typedef void (*Recs__Registry__V1__CreateApiKeyRequest_Closure)
+                 (const Recs__Registry__V1__CreateApiKeyRequest *message,
+                  void *closure_data);
+typedef void (*Recs__Registry__V1__CreateApiKeyResponse_Closure)
+                 (const Recs__Registry__V1__CreateApiKeyResponse *message,
+                  void *closure_data);
+typedef void (*Recs__Registry__V1__ListApiKeysRequest_Closure)
+                 (const Recs__Registry__V1__ListApiKeysRequest *message,
+                  void *closure_data);
+typedef void (*Recs__Registry__V1__ListApiKeysResponse_Closure)
+                 (const Recs__Registry__V1__ListApiKeysResponse *message,
+                  void *closure_data);
+typedef void (*Recs__Registry__V1__RevokeApiKeyRequest_Closure)
+                 (const Recs__Registry__V1__RevokeApiKeyRequest *message,
+                  void *closure_data);
+typedef void (*Recs__Registry__V1__RevokeApiKeyResponse_Closure)
+                 (const Recs__Registry__V1__RevokeApiKeyResponse *message,
+                  void *closure_data);
 typedef void (*Recs__Registry__V1__GetUserRequest_Closure)
                  (const Recs__Registry__V1__GetUserRequest *message,
                   void *closure_data);
@@ -4194,6 +4539,22 @@ struct Recs__Registry__V1__RegistryService_Service
                      const Recs__Registry__V1__ListUsersRequest *input,
                      Recs__Registry__V1__ListUsersResponse_Closure closure,
                      void *closure_data);
+  void (*who_am_i)(Recs__Registry__V1__RegistryService_Service *service,
+                   const Recs__Registry__V1__WhoAmIRequest *input,
+                   Recs__Registry__V1__WhoAmIResponse_Closure closure,
+                   void *closure_data);
+  void (*create_api_key)(Recs__Registry__V1__RegistryService_Service *service,
+                         const Recs__Registry__V1__CreateApiKeyRequest *input,
+                         Recs__Registry__V1__CreateApiKeyResponse_Closure closure,
+                         void *closure_data);
+  void (*list_api_keys)(Recs__Registry__V1__RegistryService_Service *service,
+                        const Recs__Registry__V1__ListApiKeysRequest *input,
+                        Recs__Registry__V1__ListApiKeysResponse_Closure closure,
+                        void *closure_data);
+  void (*revoke_api_key)(Recs__Registry__V1__RegistryService_Service *service,
+                         const Recs__Registry__V1__RevokeApiKeyRequest *input,
+                         Recs__Registry__V1__RevokeApiKeyResponse_Closure closure,
+                         void *closure_data);
   void (*set_program_access_selection)(Recs__Registry__V1__RegistryService_Service *service,
                                        const Recs__Registry__V1__SetProgramAccessSelectionRequest *input,
                                        Recs__Registry__V1__SetProgramAccessSelectionResponse_Closure closure,
@@ -4318,6 +4679,10 @@ void recs__registry__v1__registry_service__init (Recs__Registry__V1__RegistrySer
       function_prefix__ ## set_account_manager,\
       function_prefix__ ## get_user,\
       function_prefix__ ## list_users,\
+      function_prefix__ ## who_am_i,\
+      function_prefix__ ## create_api_key,\
+      function_prefix__ ## list_api_keys,\
+      function_prefix__ ## revoke_api_key,\
       function_prefix__ ## set_program_access_selection,\
       function_prefix__ ## register_generating_unit,\
       function_prefix__ ## get_generating_unit,\
@@ -4422,6 +4787,22 @@ void recs__registry__v1__registry_service__list_users(ProtobufCService *service,
                                                       const Recs__Registry__V1__ListUsersRequest *input,
                                                       Recs__Registry__V1__ListUsersResponse_Closure closure,
                                                       void *closure_data);
+void recs__registry__v1__registry_service__who_am_i(ProtobufCService *service,
+                                                    const Recs__Registry__V1__WhoAmIRequest *input,
+                                                    Recs__Registry__V1__WhoAmIResponse_Closure closure,
+                                                    void *closure_data);
+void recs__registry__v1__registry_service__create_api_key(ProtobufCService *service,
+                                                          const Recs__Registry__V1__CreateApiKeyRequest *input,
+                                                          Recs__Registry__V1__CreateApiKeyResponse_Closure closure,
+                                                          void *closure_data);
+void recs__registry__v1__registry_service__list_api_keys(ProtobufCService *service,
+                                                         const Recs__Registry__V1__ListApiKeysRequest *input,
+                                                         Recs__Registry__V1__ListApiKeysResponse_Closure closure,
+                                                         void *closure_data);
+void recs__registry__v1__registry_service__revoke_api_key(ProtobufCService *service,
+                                                          const Recs__Registry__V1__RevokeApiKeyRequest *input,
+                                                          Recs__Registry__V1__RevokeApiKeyResponse_Closure closure,
+                                                          void *closure_data);
 void recs__registry__v1__registry_service__set_program_access_selection(ProtobufCService *service,
                                                                         const Recs__Registry__V1__SetProgramAccessSelectionRequest *input,
                                                                         Recs__Registry__V1__SetProgramAccessSelectionResponse_Closure closure,
@@ -4532,6 +4913,7 @@ extern const ProtobufCEnumDescriptor    recs__registry__v1__aggregation_split_me
 extern const ProtobufCEnumDescriptor    recs__registry__v1__registration_rights_basis__descriptor;
 extern const ProtobufCEnumDescriptor    recs__registry__v1__registration_rights_revoker__descriptor;
 extern const ProtobufCEnumDescriptor    recs__registry__v1__registration_rights_status__descriptor;
+extern const ProtobufCEnumDescriptor    recs__registry__v1__api_key_status__descriptor;
 extern const ProtobufCMessageDescriptor recs__registry__v1__organization__descriptor;
 extern const ProtobufCMessageDescriptor recs__registry__v1__subaccount__descriptor;
 extern const ProtobufCMessageDescriptor recs__registry__v1__permission_grant__descriptor;
@@ -4581,6 +4963,15 @@ extern const ProtobufCMessageDescriptor recs__registry__v1__enable_user_request_
 extern const ProtobufCMessageDescriptor recs__registry__v1__enable_user_response__descriptor;
 extern const ProtobufCMessageDescriptor recs__registry__v1__set_account_manager_request__descriptor;
 extern const ProtobufCMessageDescriptor recs__registry__v1__set_account_manager_response__descriptor;
+extern const ProtobufCMessageDescriptor recs__registry__v1__api_key__descriptor;
+extern const ProtobufCMessageDescriptor recs__registry__v1__who_am_irequest__descriptor;
+extern const ProtobufCMessageDescriptor recs__registry__v1__who_am_iresponse__descriptor;
+extern const ProtobufCMessageDescriptor recs__registry__v1__create_api_key_request__descriptor;
+extern const ProtobufCMessageDescriptor recs__registry__v1__create_api_key_response__descriptor;
+extern const ProtobufCMessageDescriptor recs__registry__v1__list_api_keys_request__descriptor;
+extern const ProtobufCMessageDescriptor recs__registry__v1__list_api_keys_response__descriptor;
+extern const ProtobufCMessageDescriptor recs__registry__v1__revoke_api_key_request__descriptor;
+extern const ProtobufCMessageDescriptor recs__registry__v1__revoke_api_key_response__descriptor;
 extern const ProtobufCMessageDescriptor recs__registry__v1__get_user_request__descriptor;
 extern const ProtobufCMessageDescriptor recs__registry__v1__get_user_response__descriptor;
 extern const ProtobufCMessageDescriptor recs__registry__v1__list_users_request__descriptor;

@@ -2212,6 +2212,411 @@ void   recs__registry__v1__set_account_manager_response__free_unpacked
   assert(message->base.descriptor == &recs__registry__v1__set_account_manager_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   recs__registry__v1__api_key__init
+                     (Recs__Registry__V1__ApiKey         *message)
+{
+  static const Recs__Registry__V1__ApiKey init_value = RECS__REGISTRY__V1__API_KEY__INIT;
+  *message = init_value;
+}
+size_t recs__registry__v1__api_key__get_packed_size
+                     (const Recs__Registry__V1__ApiKey *message)
+{
+  assert(message->base.descriptor == &recs__registry__v1__api_key__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t recs__registry__v1__api_key__pack
+                     (const Recs__Registry__V1__ApiKey *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &recs__registry__v1__api_key__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t recs__registry__v1__api_key__pack_to_buffer
+                     (const Recs__Registry__V1__ApiKey *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &recs__registry__v1__api_key__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Recs__Registry__V1__ApiKey *
+       recs__registry__v1__api_key__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Recs__Registry__V1__ApiKey *)
+     protobuf_c_message_unpack (&recs__registry__v1__api_key__descriptor,
+                                allocator, len, data);
+}
+void   recs__registry__v1__api_key__free_unpacked
+                     (Recs__Registry__V1__ApiKey *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &recs__registry__v1__api_key__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   recs__registry__v1__who_am_irequest__init
+                     (Recs__Registry__V1__WhoAmIRequest         *message)
+{
+  static const Recs__Registry__V1__WhoAmIRequest init_value = RECS__REGISTRY__V1__WHO_AM_IREQUEST__INIT;
+  *message = init_value;
+}
+size_t recs__registry__v1__who_am_irequest__get_packed_size
+                     (const Recs__Registry__V1__WhoAmIRequest *message)
+{
+  assert(message->base.descriptor == &recs__registry__v1__who_am_irequest__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t recs__registry__v1__who_am_irequest__pack
+                     (const Recs__Registry__V1__WhoAmIRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &recs__registry__v1__who_am_irequest__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t recs__registry__v1__who_am_irequest__pack_to_buffer
+                     (const Recs__Registry__V1__WhoAmIRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &recs__registry__v1__who_am_irequest__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Recs__Registry__V1__WhoAmIRequest *
+       recs__registry__v1__who_am_irequest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Recs__Registry__V1__WhoAmIRequest *)
+     protobuf_c_message_unpack (&recs__registry__v1__who_am_irequest__descriptor,
+                                allocator, len, data);
+}
+void   recs__registry__v1__who_am_irequest__free_unpacked
+                     (Recs__Registry__V1__WhoAmIRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &recs__registry__v1__who_am_irequest__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   recs__registry__v1__who_am_iresponse__init
+                     (Recs__Registry__V1__WhoAmIResponse         *message)
+{
+  static const Recs__Registry__V1__WhoAmIResponse init_value = RECS__REGISTRY__V1__WHO_AM_IRESPONSE__INIT;
+  *message = init_value;
+}
+size_t recs__registry__v1__who_am_iresponse__get_packed_size
+                     (const Recs__Registry__V1__WhoAmIResponse *message)
+{
+  assert(message->base.descriptor == &recs__registry__v1__who_am_iresponse__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t recs__registry__v1__who_am_iresponse__pack
+                     (const Recs__Registry__V1__WhoAmIResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &recs__registry__v1__who_am_iresponse__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t recs__registry__v1__who_am_iresponse__pack_to_buffer
+                     (const Recs__Registry__V1__WhoAmIResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &recs__registry__v1__who_am_iresponse__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Recs__Registry__V1__WhoAmIResponse *
+       recs__registry__v1__who_am_iresponse__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Recs__Registry__V1__WhoAmIResponse *)
+     protobuf_c_message_unpack (&recs__registry__v1__who_am_iresponse__descriptor,
+                                allocator, len, data);
+}
+void   recs__registry__v1__who_am_iresponse__free_unpacked
+                     (Recs__Registry__V1__WhoAmIResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &recs__registry__v1__who_am_iresponse__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   recs__registry__v1__create_api_key_request__init
+                     (Recs__Registry__V1__CreateApiKeyRequest         *message)
+{
+  static const Recs__Registry__V1__CreateApiKeyRequest init_value = RECS__REGISTRY__V1__CREATE_API_KEY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t recs__registry__v1__create_api_key_request__get_packed_size
+                     (const Recs__Registry__V1__CreateApiKeyRequest *message)
+{
+  assert(message->base.descriptor == &recs__registry__v1__create_api_key_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t recs__registry__v1__create_api_key_request__pack
+                     (const Recs__Registry__V1__CreateApiKeyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &recs__registry__v1__create_api_key_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t recs__registry__v1__create_api_key_request__pack_to_buffer
+                     (const Recs__Registry__V1__CreateApiKeyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &recs__registry__v1__create_api_key_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Recs__Registry__V1__CreateApiKeyRequest *
+       recs__registry__v1__create_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Recs__Registry__V1__CreateApiKeyRequest *)
+     protobuf_c_message_unpack (&recs__registry__v1__create_api_key_request__descriptor,
+                                allocator, len, data);
+}
+void   recs__registry__v1__create_api_key_request__free_unpacked
+                     (Recs__Registry__V1__CreateApiKeyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &recs__registry__v1__create_api_key_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   recs__registry__v1__create_api_key_response__init
+                     (Recs__Registry__V1__CreateApiKeyResponse         *message)
+{
+  static const Recs__Registry__V1__CreateApiKeyResponse init_value = RECS__REGISTRY__V1__CREATE_API_KEY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t recs__registry__v1__create_api_key_response__get_packed_size
+                     (const Recs__Registry__V1__CreateApiKeyResponse *message)
+{
+  assert(message->base.descriptor == &recs__registry__v1__create_api_key_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t recs__registry__v1__create_api_key_response__pack
+                     (const Recs__Registry__V1__CreateApiKeyResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &recs__registry__v1__create_api_key_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t recs__registry__v1__create_api_key_response__pack_to_buffer
+                     (const Recs__Registry__V1__CreateApiKeyResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &recs__registry__v1__create_api_key_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Recs__Registry__V1__CreateApiKeyResponse *
+       recs__registry__v1__create_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Recs__Registry__V1__CreateApiKeyResponse *)
+     protobuf_c_message_unpack (&recs__registry__v1__create_api_key_response__descriptor,
+                                allocator, len, data);
+}
+void   recs__registry__v1__create_api_key_response__free_unpacked
+                     (Recs__Registry__V1__CreateApiKeyResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &recs__registry__v1__create_api_key_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   recs__registry__v1__list_api_keys_request__init
+                     (Recs__Registry__V1__ListApiKeysRequest         *message)
+{
+  static const Recs__Registry__V1__ListApiKeysRequest init_value = RECS__REGISTRY__V1__LIST_API_KEYS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t recs__registry__v1__list_api_keys_request__get_packed_size
+                     (const Recs__Registry__V1__ListApiKeysRequest *message)
+{
+  assert(message->base.descriptor == &recs__registry__v1__list_api_keys_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t recs__registry__v1__list_api_keys_request__pack
+                     (const Recs__Registry__V1__ListApiKeysRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &recs__registry__v1__list_api_keys_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t recs__registry__v1__list_api_keys_request__pack_to_buffer
+                     (const Recs__Registry__V1__ListApiKeysRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &recs__registry__v1__list_api_keys_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Recs__Registry__V1__ListApiKeysRequest *
+       recs__registry__v1__list_api_keys_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Recs__Registry__V1__ListApiKeysRequest *)
+     protobuf_c_message_unpack (&recs__registry__v1__list_api_keys_request__descriptor,
+                                allocator, len, data);
+}
+void   recs__registry__v1__list_api_keys_request__free_unpacked
+                     (Recs__Registry__V1__ListApiKeysRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &recs__registry__v1__list_api_keys_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   recs__registry__v1__list_api_keys_response__init
+                     (Recs__Registry__V1__ListApiKeysResponse         *message)
+{
+  static const Recs__Registry__V1__ListApiKeysResponse init_value = RECS__REGISTRY__V1__LIST_API_KEYS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t recs__registry__v1__list_api_keys_response__get_packed_size
+                     (const Recs__Registry__V1__ListApiKeysResponse *message)
+{
+  assert(message->base.descriptor == &recs__registry__v1__list_api_keys_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t recs__registry__v1__list_api_keys_response__pack
+                     (const Recs__Registry__V1__ListApiKeysResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &recs__registry__v1__list_api_keys_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t recs__registry__v1__list_api_keys_response__pack_to_buffer
+                     (const Recs__Registry__V1__ListApiKeysResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &recs__registry__v1__list_api_keys_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Recs__Registry__V1__ListApiKeysResponse *
+       recs__registry__v1__list_api_keys_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Recs__Registry__V1__ListApiKeysResponse *)
+     protobuf_c_message_unpack (&recs__registry__v1__list_api_keys_response__descriptor,
+                                allocator, len, data);
+}
+void   recs__registry__v1__list_api_keys_response__free_unpacked
+                     (Recs__Registry__V1__ListApiKeysResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &recs__registry__v1__list_api_keys_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   recs__registry__v1__revoke_api_key_request__init
+                     (Recs__Registry__V1__RevokeApiKeyRequest         *message)
+{
+  static const Recs__Registry__V1__RevokeApiKeyRequest init_value = RECS__REGISTRY__V1__REVOKE_API_KEY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t recs__registry__v1__revoke_api_key_request__get_packed_size
+                     (const Recs__Registry__V1__RevokeApiKeyRequest *message)
+{
+  assert(message->base.descriptor == &recs__registry__v1__revoke_api_key_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t recs__registry__v1__revoke_api_key_request__pack
+                     (const Recs__Registry__V1__RevokeApiKeyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &recs__registry__v1__revoke_api_key_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t recs__registry__v1__revoke_api_key_request__pack_to_buffer
+                     (const Recs__Registry__V1__RevokeApiKeyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &recs__registry__v1__revoke_api_key_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Recs__Registry__V1__RevokeApiKeyRequest *
+       recs__registry__v1__revoke_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Recs__Registry__V1__RevokeApiKeyRequest *)
+     protobuf_c_message_unpack (&recs__registry__v1__revoke_api_key_request__descriptor,
+                                allocator, len, data);
+}
+void   recs__registry__v1__revoke_api_key_request__free_unpacked
+                     (Recs__Registry__V1__RevokeApiKeyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &recs__registry__v1__revoke_api_key_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   recs__registry__v1__revoke_api_key_response__init
+                     (Recs__Registry__V1__RevokeApiKeyResponse         *message)
+{
+  static const Recs__Registry__V1__RevokeApiKeyResponse init_value = RECS__REGISTRY__V1__REVOKE_API_KEY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t recs__registry__v1__revoke_api_key_response__get_packed_size
+                     (const Recs__Registry__V1__RevokeApiKeyResponse *message)
+{
+  assert(message->base.descriptor == &recs__registry__v1__revoke_api_key_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t recs__registry__v1__revoke_api_key_response__pack
+                     (const Recs__Registry__V1__RevokeApiKeyResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &recs__registry__v1__revoke_api_key_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t recs__registry__v1__revoke_api_key_response__pack_to_buffer
+                     (const Recs__Registry__V1__RevokeApiKeyResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &recs__registry__v1__revoke_api_key_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Recs__Registry__V1__RevokeApiKeyResponse *
+       recs__registry__v1__revoke_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Recs__Registry__V1__RevokeApiKeyResponse *)
+     protobuf_c_message_unpack (&recs__registry__v1__revoke_api_key_response__descriptor,
+                                allocator, len, data);
+}
+void   recs__registry__v1__revoke_api_key_response__free_unpacked
+                     (Recs__Registry__V1__RevokeApiKeyResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &recs__registry__v1__revoke_api_key_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   recs__registry__v1__get_user_request__init
                      (Recs__Registry__V1__GetUserRequest         *message)
 {
@@ -8331,6 +8736,497 @@ const ProtobufCMessageDescriptor recs__registry__v1__set_account_manager_respons
   (ProtobufCMessageInit) recs__registry__v1__set_account_manager_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor recs__registry__v1__api_key__field_descriptors[8] =
+{
+  {
+    "key_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__ApiKey, key_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "user_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__ApiKey, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "organization_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__ApiKey, organization_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__ApiKey, label),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__ApiKey, status),
+    &recs__registry__v1__api_key_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__ApiKey, created_at),
+    &recs__common__v1__timestamp__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revoked_at",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__ApiKey, revoked_at),
+    &recs__common__v1__timestamp__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "secret_sha256",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__ApiKey, secret_sha256),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned recs__registry__v1__api_key__field_indices_by_name[] = {
+  5,   /* field[5] = created_at */
+  0,   /* field[0] = key_id */
+  3,   /* field[3] = label */
+  2,   /* field[2] = organization_id */
+  6,   /* field[6] = revoked_at */
+  7,   /* field[7] = secret_sha256 */
+  4,   /* field[4] = status */
+  1,   /* field[1] = user_id */
+};
+static const ProtobufCIntRange recs__registry__v1__api_key__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor recs__registry__v1__api_key__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "recs.registry.v1.ApiKey",
+  "ApiKey",
+  "Recs__Registry__V1__ApiKey",
+  "recs.registry.v1",
+  sizeof(Recs__Registry__V1__ApiKey),
+  8,
+  recs__registry__v1__api_key__field_descriptors,
+  recs__registry__v1__api_key__field_indices_by_name,
+  1,  recs__registry__v1__api_key__number_ranges,
+  (ProtobufCMessageInit) recs__registry__v1__api_key__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define recs__registry__v1__who_am_irequest__field_descriptors NULL
+#define recs__registry__v1__who_am_irequest__field_indices_by_name NULL
+#define recs__registry__v1__who_am_irequest__number_ranges NULL
+const ProtobufCMessageDescriptor recs__registry__v1__who_am_irequest__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "recs.registry.v1.WhoAmIRequest",
+  "WhoAmIRequest",
+  "Recs__Registry__V1__WhoAmIRequest",
+  "recs.registry.v1",
+  sizeof(Recs__Registry__V1__WhoAmIRequest),
+  0,
+  recs__registry__v1__who_am_irequest__field_descriptors,
+  recs__registry__v1__who_am_irequest__field_indices_by_name,
+  0,  recs__registry__v1__who_am_irequest__number_ranges,
+  (ProtobufCMessageInit) recs__registry__v1__who_am_irequest__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor recs__registry__v1__who_am_iresponse__field_descriptors[3] =
+{
+  {
+    "actor",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__WhoAmIResponse, actor),
+    &recs__common__v1__actor__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "user",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__WhoAmIResponse, user),
+    &recs__registry__v1__user__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "credential",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__WhoAmIResponse, credential),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned recs__registry__v1__who_am_iresponse__field_indices_by_name[] = {
+  0,   /* field[0] = actor */
+  2,   /* field[2] = credential */
+  1,   /* field[1] = user */
+};
+static const ProtobufCIntRange recs__registry__v1__who_am_iresponse__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor recs__registry__v1__who_am_iresponse__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "recs.registry.v1.WhoAmIResponse",
+  "WhoAmIResponse",
+  "Recs__Registry__V1__WhoAmIResponse",
+  "recs.registry.v1",
+  sizeof(Recs__Registry__V1__WhoAmIResponse),
+  3,
+  recs__registry__v1__who_am_iresponse__field_descriptors,
+  recs__registry__v1__who_am_iresponse__field_indices_by_name,
+  1,  recs__registry__v1__who_am_iresponse__number_ranges,
+  (ProtobufCMessageInit) recs__registry__v1__who_am_iresponse__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor recs__registry__v1__create_api_key_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__CreateApiKeyRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "user_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__CreateApiKeyRequest, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__CreateApiKeyRequest, label),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned recs__registry__v1__create_api_key_request__field_indices_by_name[] = {
+  2,   /* field[2] = label */
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = user_id */
+};
+static const ProtobufCIntRange recs__registry__v1__create_api_key_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor recs__registry__v1__create_api_key_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "recs.registry.v1.CreateApiKeyRequest",
+  "CreateApiKeyRequest",
+  "Recs__Registry__V1__CreateApiKeyRequest",
+  "recs.registry.v1",
+  sizeof(Recs__Registry__V1__CreateApiKeyRequest),
+  3,
+  recs__registry__v1__create_api_key_request__field_descriptors,
+  recs__registry__v1__create_api_key_request__field_indices_by_name,
+  1,  recs__registry__v1__create_api_key_request__number_ranges,
+  (ProtobufCMessageInit) recs__registry__v1__create_api_key_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor recs__registry__v1__create_api_key_response__field_descriptors[2] =
+{
+  {
+    "api_key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__CreateApiKeyResponse, api_key),
+    &recs__registry__v1__api_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "secret",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__CreateApiKeyResponse, secret),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned recs__registry__v1__create_api_key_response__field_indices_by_name[] = {
+  0,   /* field[0] = api_key */
+  1,   /* field[1] = secret */
+};
+static const ProtobufCIntRange recs__registry__v1__create_api_key_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor recs__registry__v1__create_api_key_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "recs.registry.v1.CreateApiKeyResponse",
+  "CreateApiKeyResponse",
+  "Recs__Registry__V1__CreateApiKeyResponse",
+  "recs.registry.v1",
+  sizeof(Recs__Registry__V1__CreateApiKeyResponse),
+  2,
+  recs__registry__v1__create_api_key_response__field_descriptors,
+  recs__registry__v1__create_api_key_response__field_indices_by_name,
+  1,  recs__registry__v1__create_api_key_response__number_ranges,
+  (ProtobufCMessageInit) recs__registry__v1__create_api_key_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor recs__registry__v1__list_api_keys_request__field_descriptors[1] =
+{
+  {
+    "user_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__ListApiKeysRequest, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned recs__registry__v1__list_api_keys_request__field_indices_by_name[] = {
+  0,   /* field[0] = user_id */
+};
+static const ProtobufCIntRange recs__registry__v1__list_api_keys_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor recs__registry__v1__list_api_keys_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "recs.registry.v1.ListApiKeysRequest",
+  "ListApiKeysRequest",
+  "Recs__Registry__V1__ListApiKeysRequest",
+  "recs.registry.v1",
+  sizeof(Recs__Registry__V1__ListApiKeysRequest),
+  1,
+  recs__registry__v1__list_api_keys_request__field_descriptors,
+  recs__registry__v1__list_api_keys_request__field_indices_by_name,
+  1,  recs__registry__v1__list_api_keys_request__number_ranges,
+  (ProtobufCMessageInit) recs__registry__v1__list_api_keys_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor recs__registry__v1__list_api_keys_response__field_descriptors[1] =
+{
+  {
+    "api_keys",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Recs__Registry__V1__ListApiKeysResponse, n_api_keys),
+    offsetof(Recs__Registry__V1__ListApiKeysResponse, api_keys),
+    &recs__registry__v1__api_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned recs__registry__v1__list_api_keys_response__field_indices_by_name[] = {
+  0,   /* field[0] = api_keys */
+};
+static const ProtobufCIntRange recs__registry__v1__list_api_keys_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor recs__registry__v1__list_api_keys_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "recs.registry.v1.ListApiKeysResponse",
+  "ListApiKeysResponse",
+  "Recs__Registry__V1__ListApiKeysResponse",
+  "recs.registry.v1",
+  sizeof(Recs__Registry__V1__ListApiKeysResponse),
+  1,
+  recs__registry__v1__list_api_keys_response__field_descriptors,
+  recs__registry__v1__list_api_keys_response__field_indices_by_name,
+  1,  recs__registry__v1__list_api_keys_response__number_ranges,
+  (ProtobufCMessageInit) recs__registry__v1__list_api_keys_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor recs__registry__v1__revoke_api_key_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__RevokeApiKeyRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__RevokeApiKeyRequest, key_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned recs__registry__v1__revoke_api_key_request__field_indices_by_name[] = {
+  1,   /* field[1] = key_id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange recs__registry__v1__revoke_api_key_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor recs__registry__v1__revoke_api_key_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "recs.registry.v1.RevokeApiKeyRequest",
+  "RevokeApiKeyRequest",
+  "Recs__Registry__V1__RevokeApiKeyRequest",
+  "recs.registry.v1",
+  sizeof(Recs__Registry__V1__RevokeApiKeyRequest),
+  2,
+  recs__registry__v1__revoke_api_key_request__field_descriptors,
+  recs__registry__v1__revoke_api_key_request__field_indices_by_name,
+  1,  recs__registry__v1__revoke_api_key_request__number_ranges,
+  (ProtobufCMessageInit) recs__registry__v1__revoke_api_key_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor recs__registry__v1__revoke_api_key_response__field_descriptors[1] =
+{
+  {
+    "api_key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__RevokeApiKeyResponse, api_key),
+    &recs__registry__v1__api_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned recs__registry__v1__revoke_api_key_response__field_indices_by_name[] = {
+  0,   /* field[0] = api_key */
+};
+static const ProtobufCIntRange recs__registry__v1__revoke_api_key_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor recs__registry__v1__revoke_api_key_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "recs.registry.v1.RevokeApiKeyResponse",
+  "RevokeApiKeyResponse",
+  "Recs__Registry__V1__RevokeApiKeyResponse",
+  "recs.registry.v1",
+  sizeof(Recs__Registry__V1__RevokeApiKeyResponse),
+  1,
+  recs__registry__v1__revoke_api_key_response__field_descriptors,
+  recs__registry__v1__revoke_api_key_response__field_indices_by_name,
+  1,  recs__registry__v1__revoke_api_key_response__number_ranges,
+  (ProtobufCMessageInit) recs__registry__v1__revoke_api_key_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor recs__registry__v1__get_user_request__field_descriptors[1] =
 {
   {
@@ -11038,7 +11934,7 @@ const ProtobufCMessageDescriptor recs__registry__v1__verify_program_eligibility_
   (ProtobufCMessageInit) recs__registry__v1__verify_program_eligibility_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__registry__v1__event__field_descriptors[11] =
+static const ProtobufCFieldDescriptor recs__registry__v1__event__field_descriptors[12] =
 {
   {
     "sequence",
@@ -11172,10 +12068,23 @@ static const ProtobufCFieldDescriptor recs__registry__v1__event__field_descripto
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "api_key",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Recs__Registry__V1__Event, payload_case),
+    offsetof(Recs__Registry__V1__Event, api_key),
+    &recs__registry__v1__api_key__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__registry__v1__event__field_indices_by_name[] = {
   3,   /* field[3] = action */
   2,   /* field[2] = actor */
+  11,   /* field[11] = api_key */
   1,   /* field[1] = at */
   8,   /* field[8] = generating_unit */
   9,   /* field[9] = meter_aggregation */
@@ -11190,7 +12099,7 @@ static const ProtobufCIntRange recs__registry__v1__event__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 5 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor recs__registry__v1__event__descriptor =
 {
@@ -11200,7 +12109,7 @@ const ProtobufCMessageDescriptor recs__registry__v1__event__descriptor =
   "Recs__Registry__V1__Event",
   "recs.registry.v1",
   sizeof(Recs__Registry__V1__Event),
-  11,
+  12,
   recs__registry__v1__event__field_descriptors,
   recs__registry__v1__event__field_indices_by_name,
   2,  recs__registry__v1__event__number_ranges,
@@ -11701,7 +12610,37 @@ const ProtobufCEnumDescriptor recs__registry__v1__registration_rights_status__de
   recs__registry__v1__registration_rights_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor recs__registry__v1__registry_service__method_descriptors[44] =
+static const ProtobufCEnumValue recs__registry__v1__api_key_status__enum_values_by_number[3] =
+{
+  { "API_KEY_STATUS_UNSPECIFIED", "RECS__REGISTRY__V1__API_KEY_STATUS__API_KEY_STATUS_UNSPECIFIED", 0 },
+  { "API_KEY_STATUS_ACTIVE", "RECS__REGISTRY__V1__API_KEY_STATUS__API_KEY_STATUS_ACTIVE", 1 },
+  { "API_KEY_STATUS_REVOKED", "RECS__REGISTRY__V1__API_KEY_STATUS__API_KEY_STATUS_REVOKED", 2 },
+};
+static const ProtobufCIntRange recs__registry__v1__api_key_status__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex recs__registry__v1__api_key_status__enum_values_by_name[3] =
+{
+  { "API_KEY_STATUS_ACTIVE", 1 },
+  { "API_KEY_STATUS_REVOKED", 2 },
+  { "API_KEY_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor recs__registry__v1__api_key_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "recs.registry.v1.ApiKeyStatus",
+  "ApiKeyStatus",
+  "Recs__Registry__V1__ApiKeyStatus",
+  "recs.registry.v1",
+  3,
+  recs__registry__v1__api_key_status__enum_values_by_number,
+  3,
+  recs__registry__v1__api_key_status__enum_values_by_name,
+  1,
+  recs__registry__v1__api_key_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor recs__registry__v1__registry_service__method_descriptors[48] =
 {
   { "CreateOrganization", &recs__registry__v1__create_organization_request__descriptor, &recs__registry__v1__create_organization_response__descriptor },
   { "GetOrganization", &recs__registry__v1__get_organization_request__descriptor, &recs__registry__v1__get_organization_response__descriptor },
@@ -11723,6 +12662,10 @@ static const ProtobufCMethodDescriptor recs__registry__v1__registry_service__met
   { "SetAccountManager", &recs__registry__v1__set_account_manager_request__descriptor, &recs__registry__v1__set_account_manager_response__descriptor },
   { "GetUser", &recs__registry__v1__get_user_request__descriptor, &recs__registry__v1__get_user_response__descriptor },
   { "ListUsers", &recs__registry__v1__list_users_request__descriptor, &recs__registry__v1__list_users_response__descriptor },
+  { "WhoAmI", &recs__registry__v1__who_am_irequest__descriptor, &recs__registry__v1__who_am_iresponse__descriptor },
+  { "CreateApiKey", &recs__registry__v1__create_api_key_request__descriptor, &recs__registry__v1__create_api_key_response__descriptor },
+  { "ListApiKeys", &recs__registry__v1__list_api_keys_request__descriptor, &recs__registry__v1__list_api_keys_response__descriptor },
+  { "RevokeApiKey", &recs__registry__v1__revoke_api_key_request__descriptor, &recs__registry__v1__revoke_api_key_response__descriptor },
   { "SetProgramAccessSelection", &recs__registry__v1__set_program_access_selection_request__descriptor, &recs__registry__v1__set_program_access_selection_response__descriptor },
   { "RegisterGeneratingUnit", &recs__registry__v1__register_generating_unit_request__descriptor, &recs__registry__v1__register_generating_unit_response__descriptor },
   { "GetGeneratingUnit", &recs__registry__v1__get_generating_unit_request__descriptor, &recs__registry__v1__get_generating_unit_response__descriptor },
@@ -11750,49 +12693,53 @@ static const ProtobufCMethodDescriptor recs__registry__v1__registry_service__met
 };
 const unsigned recs__registry__v1__registry_service__method_indices_by_name[] = {
   12,        /* ApproveAgent */
-  26,        /* ApproveGeneratingUnit */
-  36,        /* AssignRegistrationRights */
-  31,        /* ChangeGeneratingUnitAccount */
-  25,        /* ConfirmAnnualReview */
-  33,        /* CreateMeterAggregation */
+  30,        /* ApproveGeneratingUnit */
+  40,        /* AssignRegistrationRights */
+  35,        /* ChangeGeneratingUnitAccount */
+  29,        /* ConfirmAnnualReview */
+  21,        /* CreateApiKey */
+  37,        /* CreateMeterAggregation */
   0,        /* CreateOrganization */
   7,        /* CreateSubaccount */
   11,        /* CreateUser */
-  30,        /* DesignateReportingEntity */
+  34,        /* DesignateReportingEntity */
   15,        /* DisableUser */
   16,        /* EnableUser */
-  22,        /* GetGeneratingUnit */
-  35,        /* GetMeterAggregation */
+  26,        /* GetGeneratingUnit */
+  39,        /* GetMeterAggregation */
   1,        /* GetOrganization */
   9,        /* GetSubaccount */
   18,        /* GetUser */
-  27,        /* InactivateGeneratingUnit */
+  31,        /* InactivateGeneratingUnit */
   4,        /* InactivateOrganization */
-  42,        /* ListEvents */
-  23,        /* ListGeneratingUnits */
+  22,        /* ListApiKeys */
+  46,        /* ListEvents */
+  27,        /* ListGeneratingUnits */
   2,        /* ListOrganizations */
   10,        /* ListSubaccounts */
   19,        /* ListUsers */
   5,        /* ReactivateOrganization */
-  21,        /* RegisterGeneratingUnit */
+  25,        /* RegisterGeneratingUnit */
   13,        /* RejectAgent */
+  23,        /* RevokeApiKey */
   17,        /* SetAccountManager */
-  32,        /* SetDepositSubaccount */
-  34,        /* SetMeterAggregationSplit */
-  20,        /* SetProgramAccessSelection */
-  40,        /* SetProgramEligibility */
+  36,        /* SetDepositSubaccount */
+  38,        /* SetMeterAggregationSplit */
+  24,        /* SetProgramAccessSelection */
+  44,        /* SetProgramEligibility */
   8,        /* SetSubaccountAlias */
-  38,        /* SetUnitProgramAssignments */
+  42,        /* SetUnitProgramAssignments */
   14,        /* SetUserAccess */
-  28,        /* SuspendGeneratingUnit */
-  29,        /* TerminateGeneratingUnit */
+  32,        /* SuspendGeneratingUnit */
+  33,        /* TerminateGeneratingUnit */
   6,        /* TerminateOrganization */
-  37,        /* TerminateRegistrationRights */
-  24,        /* UpdateGeneratingUnit */
+  41,        /* TerminateRegistrationRights */
+  28,        /* UpdateGeneratingUnit */
   3,        /* UpdateOrganization */
-  39,        /* UploadProgramExtract */
-  41,        /* VerifyProgramEligibility */
-  43         /* WatchEvents */
+  43,        /* UploadProgramExtract */
+  45,        /* VerifyProgramEligibility */
+  47,        /* WatchEvents */
+  20         /* WhoAmI */
 };
 const ProtobufCServiceDescriptor recs__registry__v1__registry_service__descriptor =
 {
@@ -11801,7 +12748,7 @@ const ProtobufCServiceDescriptor recs__registry__v1__registry_service__descripto
   "RegistryService",
   "Recs__Registry__V1__RegistryService",
   "recs.registry.v1",
-  44,
+  48,
   recs__registry__v1__registry_service__method_descriptors,
   recs__registry__v1__registry_service__method_indices_by_name
 };
@@ -11965,13 +12912,45 @@ void recs__registry__v1__registry_service__list_users(ProtobufCService *service,
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
   service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void recs__registry__v1__registry_service__who_am_i(ProtobufCService *service,
+                                                    const Recs__Registry__V1__WhoAmIRequest *input,
+                                                    Recs__Registry__V1__WhoAmIResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void recs__registry__v1__registry_service__create_api_key(ProtobufCService *service,
+                                                          const Recs__Registry__V1__CreateApiKeyRequest *input,
+                                                          Recs__Registry__V1__CreateApiKeyResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void recs__registry__v1__registry_service__list_api_keys(ProtobufCService *service,
+                                                         const Recs__Registry__V1__ListApiKeysRequest *input,
+                                                         Recs__Registry__V1__ListApiKeysResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void recs__registry__v1__registry_service__revoke_api_key(ProtobufCService *service,
+                                                          const Recs__Registry__V1__RevokeApiKeyRequest *input,
+                                                          Recs__Registry__V1__RevokeApiKeyResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void recs__registry__v1__registry_service__set_program_access_selection(ProtobufCService *service,
                                                                         const Recs__Registry__V1__SetProgramAccessSelectionRequest *input,
                                                                         Recs__Registry__V1__SetProgramAccessSelectionResponse_Closure closure,
                                                                         void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__register_generating_unit(ProtobufCService *service,
                                                                     const Recs__Registry__V1__RegisterGeneratingUnitRequest *input,
@@ -11979,7 +12958,7 @@ void recs__registry__v1__registry_service__register_generating_unit(ProtobufCSer
                                                                     void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__get_generating_unit(ProtobufCService *service,
                                                                const Recs__Registry__V1__GetGeneratingUnitRequest *input,
@@ -11987,7 +12966,7 @@ void recs__registry__v1__registry_service__get_generating_unit(ProtobufCService 
                                                                void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__list_generating_units(ProtobufCService *service,
                                                                  const Recs__Registry__V1__ListGeneratingUnitsRequest *input,
@@ -11995,7 +12974,7 @@ void recs__registry__v1__registry_service__list_generating_units(ProtobufCServic
                                                                  void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__update_generating_unit(ProtobufCService *service,
                                                                   const Recs__Registry__V1__UpdateGeneratingUnitRequest *input,
@@ -12003,7 +12982,7 @@ void recs__registry__v1__registry_service__update_generating_unit(ProtobufCServi
                                                                   void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__confirm_annual_review(ProtobufCService *service,
                                                                  const Recs__Registry__V1__ConfirmAnnualReviewRequest *input,
@@ -12011,7 +12990,7 @@ void recs__registry__v1__registry_service__confirm_annual_review(ProtobufCServic
                                                                  void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__approve_generating_unit(ProtobufCService *service,
                                                                    const Recs__Registry__V1__ApproveGeneratingUnitRequest *input,
@@ -12019,7 +12998,7 @@ void recs__registry__v1__registry_service__approve_generating_unit(ProtobufCServ
                                                                    void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__inactivate_generating_unit(ProtobufCService *service,
                                                                       const Recs__Registry__V1__InactivateGeneratingUnitRequest *input,
@@ -12027,7 +13006,7 @@ void recs__registry__v1__registry_service__inactivate_generating_unit(ProtobufCS
                                                                       void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__suspend_generating_unit(ProtobufCService *service,
                                                                    const Recs__Registry__V1__SuspendGeneratingUnitRequest *input,
@@ -12035,7 +13014,7 @@ void recs__registry__v1__registry_service__suspend_generating_unit(ProtobufCServ
                                                                    void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__terminate_generating_unit(ProtobufCService *service,
                                                                      const Recs__Registry__V1__TerminateGeneratingUnitRequest *input,
@@ -12043,7 +13022,7 @@ void recs__registry__v1__registry_service__terminate_generating_unit(ProtobufCSe
                                                                      void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 33, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__designate_reporting_entity(ProtobufCService *service,
                                                                       const Recs__Registry__V1__DesignateReportingEntityRequest *input,
@@ -12051,7 +13030,7 @@ void recs__registry__v1__registry_service__designate_reporting_entity(ProtobufCS
                                                                       void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 34, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__change_generating_unit_account(ProtobufCService *service,
                                                                           const Recs__Registry__V1__ChangeGeneratingUnitAccountRequest *input,
@@ -12059,7 +13038,7 @@ void recs__registry__v1__registry_service__change_generating_unit_account(Protob
                                                                           void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 35, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__set_deposit_subaccount(ProtobufCService *service,
                                                                   const Recs__Registry__V1__SetDepositSubaccountRequest *input,
@@ -12067,7 +13046,7 @@ void recs__registry__v1__registry_service__set_deposit_subaccount(ProtobufCServi
                                                                   void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 36, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__create_meter_aggregation(ProtobufCService *service,
                                                                     const Recs__Registry__V1__CreateMeterAggregationRequest *input,
@@ -12075,7 +13054,7 @@ void recs__registry__v1__registry_service__create_meter_aggregation(ProtobufCSer
                                                                     void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 33, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 37, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__set_meter_aggregation_split(ProtobufCService *service,
                                                                        const Recs__Registry__V1__SetMeterAggregationSplitRequest *input,
@@ -12083,7 +13062,7 @@ void recs__registry__v1__registry_service__set_meter_aggregation_split(ProtobufC
                                                                        void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 34, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 38, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__get_meter_aggregation(ProtobufCService *service,
                                                                  const Recs__Registry__V1__GetMeterAggregationRequest *input,
@@ -12091,7 +13070,7 @@ void recs__registry__v1__registry_service__get_meter_aggregation(ProtobufCServic
                                                                  void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 35, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 39, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__assign_registration_rights(ProtobufCService *service,
                                                                       const Recs__Registry__V1__AssignRegistrationRightsRequest *input,
@@ -12099,7 +13078,7 @@ void recs__registry__v1__registry_service__assign_registration_rights(ProtobufCS
                                                                       void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 36, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 40, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__terminate_registration_rights(ProtobufCService *service,
                                                                          const Recs__Registry__V1__TerminateRegistrationRightsRequest *input,
@@ -12107,7 +13086,7 @@ void recs__registry__v1__registry_service__terminate_registration_rights(Protobu
                                                                          void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 37, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 41, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__set_unit_program_assignments(ProtobufCService *service,
                                                                         const Recs__Registry__V1__SetUnitProgramAssignmentsRequest *input,
@@ -12115,7 +13094,7 @@ void recs__registry__v1__registry_service__set_unit_program_assignments(Protobuf
                                                                         void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 38, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 42, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__upload_program_extract(ProtobufCService *service,
                                                                   const Recs__Registry__V1__UploadProgramExtractRequest *input,
@@ -12123,7 +13102,7 @@ void recs__registry__v1__registry_service__upload_program_extract(ProtobufCServi
                                                                   void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 39, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 43, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__set_program_eligibility(ProtobufCService *service,
                                                                    const Recs__Registry__V1__SetProgramEligibilityRequest *input,
@@ -12131,7 +13110,7 @@ void recs__registry__v1__registry_service__set_program_eligibility(ProtobufCServ
                                                                    void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 40, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 44, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__verify_program_eligibility(ProtobufCService *service,
                                                                       const Recs__Registry__V1__VerifyProgramEligibilityRequest *input,
@@ -12139,7 +13118,7 @@ void recs__registry__v1__registry_service__verify_program_eligibility(ProtobufCS
                                                                       void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 41, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 45, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__list_events(ProtobufCService *service,
                                                        const Recs__Registry__V1__ListEventsRequest *input,
@@ -12147,7 +13126,7 @@ void recs__registry__v1__registry_service__list_events(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 42, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 46, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__watch_events(ProtobufCService *service,
                                                         const Recs__Registry__V1__WatchEventsRequest *input,
@@ -12155,7 +13134,7 @@ void recs__registry__v1__registry_service__watch_events(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &recs__registry__v1__registry_service__descriptor);
-  service->invoke(service, 43, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 47, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void recs__registry__v1__registry_service__init (Recs__Registry__V1__RegistryService_Service *service,
                                                  Recs__Registry__V1__RegistryService_ServiceDestroy destroy)

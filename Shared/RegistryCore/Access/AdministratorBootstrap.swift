@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import ProtoMessages
+import ServiceKit
+import Storage
+
+/// First start (ADR 0006): the registry administrator's organization, its Manager login and one
+/// API key, created once in one transaction; the key's token goes to `admin-api-key` in the data
+/// directory, readable by its owner only. Later starts find the organization and do nothing.
+public enum AdministratorBootstrap {
+    public static let keyFileName = "admin-api-key"
+    public static let organizationName = "Registry Administrator"
+    public static let managerLogin = "admin"
+
+    /// Creates the administrator when there is none; returns the key file written, or nil.
+    @discardableResult
+    public static func run(journal: RequestJournal, keyDirectory: URL, now: Date, logger: Logger) async throws -> URL? {
+        let exists = try await journal.read { transaction in
+            try transaction.sql.queryFirst("SELECT organization_id FROM organizations WHERE type = 'registry_administrator'") != nil
+        }
+        if exists { return nil }
+
+        let file = keyDirectory.appendingPathComponent(keyFileName)
+        let pending = keyDirectory.appendingPathComponent(keyFileName + ".new")
+        try FileManager.default.createDirectory(at: keyDirectory, withIntermediateDirectories: true)
+        // The token is written (owner-only) before the commit and renamed after it: a crash in
+        // between leaves a `.new` file and no administrator, and the next start begins again.
+        let token: String? = try await journal.database.transaction { sql in
+            var transaction = JournalTransaction(sql: sql, requestID: "", now: now)
+            if try transaction.sql.queryFirst("SELECT organization_id FROM organizations WHERE type = 'registry_administrator'") != nil {
+                return nil
+            }
+            var actor = Recs_Common_V1_Actor()
+            actor.kind = .service
+            actor.id = "registry"
+            let number = try transaction.nextNumber("organization")
+            var organization = Recs_Registry_V1_Organization()
+            organization.organizationId = "A\(number)"
+            organization.name = organizationName
+            organization.type = .registryAdministrator
+            organization.status = .active
+            organization.createdAt = transaction.timestamp
+            organization.statusChangedAt = transaction.timestamp
+            var manager = Recs_Registry_V1_User()
+            manager.userId = "U\(try transaction.nextNumber("user"))"
+            manager.organizationId = organization.organizationId
+            manager.kind = .inOrganization
+            manager.accessLevel = .manager
+            manager.status = .active
+            manager.personName = "Registry administrator"
+            manager.login = managerLogin
+            manager.createdAt = transaction.timestamp
+            manager.statusChangedAt = transaction.timestamp
+            organization.managerUserId = manager.userId
+            try transaction.insertOrganization(number: number, organization)
+            try transaction.insertUser(manager)
+            try transaction.appendEvent(action: "CreateOrganization", actor: actor, .organization(organization))
+            try transaction.appendEvent(action: "CreateUser", actor: actor, .user(manager))
+
+            let secret = ApiKeySecret.generate(keyID: "K\(try transaction.nextNumber("api_key"))")
+            var key = Recs_Registry_V1_ApiKey()
+            key.keyId = secret.keyID
+            key.userId = manager.userId
+            key.organizationId = organization.organizationId
+            key.label = "first start"
+            key.status = .active
+            key.createdAt = transaction.timestamp
+            key.secretSha256 = secret.secretSHA256
+            try transaction.insertApiKey(key)
+            try transaction.appendEvent(action: "CreateApiKey", actor: actor, .apiKey(key))
+            try writeOwnerOnly(secret.token + "\n", to: pending)
+            return secret.token
+        }
+        guard token != nil else { return nil }
+        _ = try? FileManager.default.removeItem(at: file)
+        try FileManager.default.moveItem(at: pending, to: file)
+        logger.notice("created the registry administrator and its first API key", metadata: ["file": "\(file.path)"])
+        return file
+    }
+
+    static func writeOwnerOnly(_ text: String, to url: URL) throws {
+        _ = try? FileManager.default.removeItem(at: url)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.synchronize()
+    }
+}

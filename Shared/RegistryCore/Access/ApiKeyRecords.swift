@@ -1,0 +1,60 @@
+import Domain
+import GRPCWire
+import ProtoMessages
+import ServiceKit
+import Storage
+
+/// The registry's rows for API keys and the checks the key use cases share.
+extension JournalTransaction {
+    mutating func insertApiKey(_ key: Recs_Registry_V1_ApiKey) throws {
+        try sql.execute(
+            "INSERT INTO api_keys (key_id, user_id, organization_id, record, created_at_unix_ms) VALUES ($1, $2, $3, $4, $5)",
+            .text(key.keyId), .text(key.userId), .text(key.organizationId), .bytes(key.protobufBytes()), .int64(nowMilliseconds))
+    }
+
+    mutating func updateApiKey(_ key: Recs_Registry_V1_ApiKey) throws {
+        try sql.execute("UPDATE api_keys SET record = $2 WHERE key_id = $1", .text(key.keyId), .bytes(key.protobufBytes()))
+    }
+
+    mutating func apiKey(_ keyID: String) throws -> Recs_Registry_V1_ApiKey? {
+        guard let row = try sql.queryFirst("SELECT record FROM api_keys WHERE key_id = $1", .text(keyID)) else { return nil }
+        return try Recs_Registry_V1_ApiKey(protobufBytes: try row.bytes("record"))
+    }
+
+    mutating func apiKeys(ofUser userID: String) throws -> [Recs_Registry_V1_ApiKey] {
+        try sql.query("SELECT record FROM api_keys WHERE user_id = $1 ORDER BY created_at_unix_ms, key_id", .text(userID)).map {
+            try Recs_Registry_V1_ApiKey(protobufBytes: try $0.bytes("record"))
+        }
+    }
+
+    mutating func user(_ userID: String) throws -> Recs_Registry_V1_User? {
+        guard let row = try sql.queryFirst("SELECT record FROM users WHERE user_id = $1", .text(userID)) else { return nil }
+        return try Recs_Registry_V1_User(protobufBytes: try row.bytes("record"))
+    }
+}
+
+enum ApiKeyAccess {
+    /// Our limit on a key's label.
+    static let labelCharactersMax = 100
+
+    /// The login whose keys a request is about: the caller's own when `userID` is empty. A user
+    /// manages its own keys; the Manager or a Supervisor those of the logins it may change (§7.1);
+    /// the administrator anyone's. Another organization's login is NOT_FOUND to a caller who may
+    /// not see it.
+    static func owner(_ userID: String, caller: Caller, in transaction: inout JournalTransaction) throws -> Recs_Registry_V1_User {
+        guard let principal = caller.user else {
+            throw ServiceErrors.status(
+                .permissionDenied, "only users have API keys (Operating Rules §7)", reason: "NOT_A_USER")
+        }
+        let wanted = userID.isEmpty ? principal.userID : userID
+        guard wanted.utf8.count <= 32 else { throw ServiceErrors.invalid("user_id", "is not a user id") }
+        guard let user = try transaction.user(wanted) else {
+            throw ServiceErrors.notFound("user \(wanted)", field: "user_id")
+        }
+        if user.userId != principal.userID {
+            try caller.authorize(
+                .changeUser(level: Principals.level(user.accessLevel)), on: AccessTarget(organizationID: user.organizationId))
+        }
+        return user
+    }
+}

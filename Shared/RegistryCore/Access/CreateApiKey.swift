@@ -1,0 +1,43 @@
+import Domain
+import ProtoMessages
+import ServiceKit
+
+/// §7, §11: a new API key for a login. The secret leaves the registry once, in the response; the
+/// registry keeps and publishes only its SHA-256, so every service can check it (ADR 0006).
+struct CreateApiKey {
+    let journal: RequestJournal
+
+    func handle(_ request: Recs_Registry_V1_CreateApiKeyRequest, caller: Caller) async throws -> Recs_Registry_V1_CreateApiKeyResponse {
+        guard request.label.count <= ApiKeyAccess.labelCharactersMax else {
+            throw ServiceErrors.invalid("label", "has more than \(ApiKeyAccess.labelCharactersMax) characters")
+        }
+        let actor = caller.actor
+        // The secret is drawn before the transaction and is part of no fingerprint: a retry with the
+        // same request id replays the first response, secret included, to the caller who sent it.
+        return try await journal.mutate("CreateApiKey", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+            transaction in
+            let user = try ApiKeyAccess.owner(request.userId, caller: caller, in: &transaction)
+            guard user.status == .active else {
+                throw ServiceErrors.failedPrecondition(
+                    "user_id: login \(user.userId) is not active, so it cannot have a new key (Operating Rules §7.2)",
+                    reason: "USER_NOT_ACTIVE")
+            }
+            let secret = ApiKeySecret.generate(keyID: "K\(try transaction.nextNumber("api_key"))")
+            var key = Recs_Registry_V1_ApiKey()
+            key.keyId = secret.keyID
+            key.userId = user.userId
+            key.organizationId = user.organizationId
+            key.label = request.label
+            key.status = .active
+            key.createdAt = transaction.timestamp
+            key.secretSha256 = secret.secretSHA256
+            try transaction.insertApiKey(key)
+            try transaction.appendEvent(action: "CreateApiKey", actor: actor, .apiKey(key))
+            var response = Recs_Registry_V1_CreateApiKeyResponse()
+            key.secretSha256 = []
+            response.apiKey = key
+            response.secret = secret.token
+            return response
+        }
+    }
+}

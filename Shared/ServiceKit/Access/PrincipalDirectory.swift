@@ -1,0 +1,67 @@
+import Domain
+import ProtoMessages
+import Storage
+import Synchronization
+
+/// The callers a service knows, in memory, read from its ``Principals`` tables: authenticating a
+/// call costs a dictionary look-up and one hash, no database trip. The service refreshes it after
+/// every transaction that changed the tables (the registry after its own changes, the others after
+/// applying a page of the registry's feed), so a revoked key or a disabled login is refused as soon
+/// as the change reached the service's database.
+public final class PrincipalDirectory: Sendable {
+    struct Key: Sendable {
+        var userID: String
+        var secretSHA256: [UInt8]
+        var revoked: Bool
+    }
+
+    struct Snapshot: Sendable {
+        var keys: [String: Key] = [:]
+        var users: [String: Recs_Registry_V1_User] = [:]
+        var roles: [String: OrganizationRole] = [:]
+    }
+
+    private let snapshot = Mutex(Snapshot())
+
+    public init() {}
+
+    /// Re-reads the tables in one read transaction.
+    public func refresh(from database: any Database) async throws {
+        let fresh = try await database.transaction { sql in
+            var snapshot = Snapshot()
+            for row in try sql.query("SELECT organization_id, role FROM principal_organizations") {
+                if let role = OrganizationRole(rawValue: try row.string("role")) {
+                    snapshot.roles[try row.string("organization_id")] = role
+                }
+            }
+            for row in try sql.query("SELECT user_id, record FROM principal_users") {
+                snapshot.users[try row.string("user_id")] = try Recs_Registry_V1_User(protobufBytes: try row.bytes("record"))
+            }
+            for row in try sql.query("SELECT key_id, user_id, secret_sha256, revoked FROM principal_keys") {
+                snapshot.keys[try row.string("key_id")] = Key(
+                    userID: try row.string("user_id"), secretSHA256: try row.bytes("secret_sha256"), revoked: try row.int64("revoked") != 0)
+            }
+            return snapshot
+        }
+        snapshot.withLock { $0 = fresh }
+    }
+
+    /// The login a presented key belongs to, or nil when the key is unknown, revoked or its secret
+    /// does not match. The login's own status is the policy's business (a disabled login is
+    /// refused with its rule, not as an unknown key).
+    public func user(presenting key: ApiKeySecret) -> UserPrincipal? {
+        snapshot.withLock { snapshot in
+            guard let stored = snapshot.keys[key.keyID], key.matches(stored.secretSHA256), !stored.revoked,
+                let user = snapshot.users[stored.userID], let role = snapshot.roles[user.organizationId]
+            else { return nil }
+            return Principals.principal(user, role: role)
+        }
+    }
+
+    /// The published record of a login.
+    public func userRecord(_ userID: String) -> Recs_Registry_V1_User? {
+        snapshot.withLock { $0.users[userID] }
+    }
+
+    public var keyCount: Int { snapshot.withLock { $0.keys.count } }
+}
