@@ -80,6 +80,7 @@ start transfer
 start issuance
 start reporting
 echo "all four services are up on SQLite in $RECS_DATA_DIR; try: $BIN/recs health   (Ctrl-C stops them)"
+echo "the registry administrator's API key is in $RECS_DATA_DIR/admin-api-key (made on the first start, readable by you only)"
 
 # If one service dies, stop the others and fail.
 set +e

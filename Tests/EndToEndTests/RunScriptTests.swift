@@ -46,6 +46,11 @@ struct RunScriptTests {
             #expect(lines.contains { $0.hasPrefix("\(service) listening on 127.0.0.1:\(port)") }, "\(service) on \(port): \(lines)")
         }
         #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("registry.sqlite").path))
+        // ADR 0006: run.sh says where the administrator's first key is, and the file is there.
+        let keyLine = try await ServiceProcess.firstLine(of: script.output, timeout: .seconds(10))
+        let keyFile = data.appendingPathComponent("admin-api-key")
+        #expect(keyLine?.contains(keyFile.path) == true, "run.sh printed: \(keyLine ?? "nothing")")
+        #expect(FileManager.default.fileExists(atPath: keyFile.path))
 
         // `recs health` with the addresses run.sh gave the services.
         var recsEnvironment = environment

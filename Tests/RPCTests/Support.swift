@@ -14,13 +14,14 @@ import Glibc
 /// Starts a server on a free loopback port for the duration of `body`.
 func withServer<Result>(
     limits: ServerLimits = ServerLimits(), services: [any RPCService] = [InteropTestService()],
-    tls: ServerTLSConfiguration? = nil, port: Int = 0,
+    tls: ServerTLSConfiguration? = nil, port: Int = 0, interceptor: (any ServerInterceptor)? = nil,
     _ body: (StandardServer, Int) async throws -> Result
 ) async throws -> Result {
     var logger = Logger(label: "test-server")
     logger.logLevel = .critical
     let server = StandardServer(
-        configuration: ServerConfiguration(port: port, tls: tls, limits: limits), services: services, logger: logger)
+        configuration: ServerConfiguration(port: port, tls: tls, limits: limits), services: services, interceptor: interceptor,
+        logger: logger)
     let port = try await server.server.start()
     do {
         let result = try await body(server, port)
