@@ -123,15 +123,9 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
             } catch {
                 throw RPCError(.resourceExhausted, "the registry has assigned every organization id (A1 to A9999, MCT)")
             }
-            var organization = Recs_Registry_V1_Organization()
-            organization.organizationId = organizationID.description
-            organization.name = request.name
-            organization.type = request.type
-            organization.status = .active
+            var organization = transaction.newOrganization(organizationID.description, name: request.name, type: request.type)
             organization.contact = request.contact
             organization.administeredProgramCodes = programCodes
-            organization.createdAt = transaction.timestamp
-            organization.statusChangedAt = transaction.timestamp
 
             // §6: every account starts with one Active, Retirement, Reserve and Export subaccount.
             for kind in SubaccountKind.allCases {
@@ -143,17 +137,9 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
                 subaccount.createdAt = transaction.timestamp
                 organization.subaccounts.append(subaccount)
             }
-            var manager = Recs_Registry_V1_User()
-            manager.userId = "U\(try transaction.nextNumber("user"))"
-            manager.organizationId = organization.organizationId
-            manager.kind = .inOrganization
-            manager.accessLevel = .manager
-            manager.status = .active
-            manager.personName = request.managerPersonName
-            manager.email = request.managerEmail
-            manager.login = request.managerLogin
-            manager.createdAt = transaction.timestamp
-            manager.statusChangedAt = transaction.timestamp
+            let manager = try transaction.newManager(
+                of: organization.organizationId, personName: request.managerPersonName, email: request.managerEmail,
+                login: request.managerLogin)
             organization.managerUserId = manager.userId
             try transaction.insertOrganization(number: number, organization)
             for subaccount in organization.subaccounts { try transaction.insertSubaccount(subaccount) }

@@ -34,40 +34,16 @@ public enum AdministratorBootstrap {
             actor.kind = .service
             actor.id = "registry"
             let number = try transaction.nextNumber("organization")
-            var organization = Recs_Registry_V1_Organization()
-            organization.organizationId = "A\(number)"
-            organization.name = organizationName
-            organization.type = .registryAdministrator
-            organization.status = .active
-            organization.createdAt = transaction.timestamp
-            organization.statusChangedAt = transaction.timestamp
-            var manager = Recs_Registry_V1_User()
-            manager.userId = "U\(try transaction.nextNumber("user"))"
-            manager.organizationId = organization.organizationId
-            manager.kind = .inOrganization
-            manager.accessLevel = .manager
-            manager.status = .active
-            manager.personName = "Registry administrator"
-            manager.login = managerLogin
-            manager.createdAt = transaction.timestamp
-            manager.statusChangedAt = transaction.timestamp
+            var organization = transaction.newOrganization("A\(number)", name: organizationName, type: .registryAdministrator)
+            let manager = try transaction.newManager(
+                of: organization.organizationId, personName: "Registry administrator", email: "", login: managerLogin)
             organization.managerUserId = manager.userId
             try transaction.insertOrganization(number: number, organization)
             try transaction.insertUser(manager)
             try transaction.appendEvent(action: "CreateOrganization", actor: actor, .organization(organization))
             try transaction.appendEvent(action: "CreateUser", actor: actor, .user(manager))
 
-            let secret = ApiKeySecret.generate(keyID: "K\(try transaction.nextNumber("api_key"))")
-            var key = Recs_Registry_V1_ApiKey()
-            key.keyId = secret.keyID
-            key.userId = manager.userId
-            key.organizationId = organization.organizationId
-            key.label = "first start"
-            key.status = .active
-            key.createdAt = transaction.timestamp
-            key.secretSha256 = secret.secretSHA256
-            try transaction.insertApiKey(key)
-            try transaction.appendEvent(action: "CreateApiKey", actor: actor, .apiKey(key))
+            let (_, secret) = try transaction.createApiKey(for: manager, label: "first start", actor: actor)
             try writeOwnerOnly(secret.token + "\n", to: pending)
             return secret.token
         }

@@ -22,17 +22,7 @@ struct CreateApiKey {
                     "user_id: login \(user.userId) is not active, so it cannot have a new key (Operating Rules §7.2)",
                     reason: "USER_NOT_ACTIVE")
             }
-            let secret = ApiKeySecret.generate(keyID: "K\(try transaction.nextNumber("api_key"))")
-            var key = Recs_Registry_V1_ApiKey()
-            key.keyId = secret.keyID
-            key.userId = user.userId
-            key.organizationId = user.organizationId
-            key.label = request.label
-            key.status = .active
-            key.createdAt = transaction.timestamp
-            key.secretSha256 = secret.secretSHA256
-            try transaction.insertApiKey(key)
-            try transaction.appendEvent(action: "CreateApiKey", actor: actor, .apiKey(key))
+            var (key, secret) = try transaction.createApiKey(for: user, label: request.label, actor: actor)
             var response = Recs_Registry_V1_CreateApiKeyResponse()
             key.secretSha256 = []
             response.apiKey = key
