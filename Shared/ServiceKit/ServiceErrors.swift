@@ -22,7 +22,8 @@ public enum ServiceErrors {
         return status(code, summary, reason: "", violations: violations)
     }
 
-    static func code(of violation: RuleViolation) -> StatusCode {
+    /// The status of a domain violation, by its category.
+    public static func code(of violation: RuleViolation) -> StatusCode {
         switch violation.category {
         case .invalidArgument: .invalidArgument
         case .failedPrecondition: .failedPrecondition

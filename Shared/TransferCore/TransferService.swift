@@ -74,15 +74,8 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
     }
 
     static func status(_ violation: RuleViolation, field: String? = nil) -> RPCError {
-        let code: StatusCode =
-            switch violation.category {
-            case .invalidArgument: .invalidArgument
-            case .failedPrecondition: .failedPrecondition
-            case .permissionDenied: .permissionDenied
-            case .unauthenticated: .unauthenticated
-            }
         let prefix = field.map { "\($0): " } ?? ""
-        return RPCError(code, prefix + violation.description)
+        return RPCError(ServiceErrors.code(of: violation), prefix + violation.description)
     }
 
     static func invalid(_ field: String, _ message: String) -> RPCError {

@@ -36,6 +36,8 @@ extension JournalTransaction {
 enum ApiKeyAccess {
     /// Our limit on a key's label.
     static let labelCharactersMax = 100
+    /// Our limit on a user id or key id in a request ("U" or "K" and a number).
+    static let idCharactersMax = 32
 
     /// The login whose keys a request is about: the caller's own when `userID` is empty. A user
     /// manages its own keys; the Manager or a Supervisor those of the logins it may change (§7.1);
@@ -47,7 +49,7 @@ enum ApiKeyAccess {
                 .permissionDenied, "only users have API keys (Operating Rules §7)", reason: "NOT_A_USER")
         }
         let wanted = userID.isEmpty ? principal.userID : userID
-        guard wanted.utf8.count <= 32 else { throw ServiceErrors.invalid("user_id", "is not a user id") }
+        guard wanted.utf8.count <= idCharactersMax else { throw ServiceErrors.invalid("user_id", "is not a user id") }
         guard let user = try transaction.user(wanted) else {
             throw ServiceErrors.notFound("user \(wanted)", field: "user_id")
         }

@@ -7,7 +7,7 @@ struct RevokeApiKey {
     let journal: RequestJournal
 
     func handle(_ request: Recs_Registry_V1_RevokeApiKeyRequest, caller: Caller) async throws -> Recs_Registry_V1_RevokeApiKeyResponse {
-        guard !request.keyId.isEmpty, request.keyId.utf8.count <= 32 else {
+        guard !request.keyId.isEmpty, request.keyId.utf8.count <= ApiKeyAccess.idCharactersMax else {
             throw ServiceErrors.invalid("key_id", "is required (K followed by digits)")
         }
         let actor = caller.actor

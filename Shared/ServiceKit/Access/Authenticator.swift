@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import GRPCWire
 import RPC
 
@@ -32,7 +33,7 @@ public struct Authenticator: Sendable {
         guard header.count > scheme.count, header.prefix(scheme.count).lowercased() == scheme.lowercased() else {
             throw Self.refused("the authorization header must be `Bearer <API key>`", reason: "CREDENTIAL_MALFORMED")
         }
-        let token = String(header.dropFirst(scheme.count)).trimmingCharacters(in: [" "])
+        let token = String(header.dropFirst(scheme.count)).trimmingCharacters(in: CharacterSet(charactersIn: " "))
         guard let key = ApiKeySecret(token: token) else {
             throw Self.refused("the API key is malformed (expected recs_<key id>_<secret>)", reason: "CREDENTIAL_MALFORMED")
         }
@@ -44,15 +45,6 @@ public struct Authenticator: Sendable {
 
     static func refused(_ message: String, reason: String) -> RPCError {
         ServiceErrors.status(.unauthenticated, message + " (Operating Rules §11)", reason: reason)
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text = text.dropFirst() }
-        while let last = text.last, set.contains(last) { text = text.dropLast() }
-        return String(text)
     }
 }
 
