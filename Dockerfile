@@ -7,7 +7,9 @@
 #
 # Build stage: the official Swift image on Debian 12 (Package.swift needs tools version 6.2 or later;
 # SWIFT_IMAGE overrides the tag). Runtime stage: debian:bookworm-slim with the C libraries the
-# services link (nghttp2, protobuf-c, SQLite, libpq) and the Swift runtime copied from the build image.
+# services link (nghttp2, protobuf-c, SQLite, libpq), the Swift runtime copied from the build image,
+# and openssl for make-deployment-certs.sh (docker-compose.yml's `tls` service runs it to make the
+# deployment's CA and the services' certificates in /tls).
 
 ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
@@ -40,7 +42,7 @@ RUN set -e; \
 FROM ${RUNTIME_IMAGE}
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libnghttp2-14 libprotobuf-c1 libsqlite3-0 libpq5 libstdc++6 ca-certificates tzdata \
+    && apt-get install -y --no-install-recommends libnghttp2-14 libprotobuf-c1 libsqlite3-0 libpq5 libstdc++6 ca-certificates tzdata openssl \
     && rm -rf /var/lib/apt/lists/*
 
 # The executables' run path names /usr/lib/swift/linux (where the Swift image installs the
@@ -49,10 +51,16 @@ COPY --from=build /staging/swift/ /usr/lib/swift/linux/
 RUN echo /usr/lib/swift/linux > /etc/ld.so.conf.d/swift.conf && ldconfig
 
 COPY --from=build /staging/bin/ /usr/local/bin/
+# From the build context (the build stage copies only what Package.swift builds).
+COPY scripts/make-deployment-certs.sh /usr/local/bin/
 
-# Unprivileged; SQLite data (when no database URL is given) goes to /var/lib/recs.
+# Unprivileged; SQLite data (when no database URL is given) and the administrator's API key go to
+# /var/lib/recs. /tls belongs to recs: a new named volume mounted there takes its owner from the
+# image's directory, so make-deployment-certs.sh can write the certificates into it as recs.
 RUN groupadd --system recs \
-    && useradd --system --gid recs --home-dir /var/lib/recs --create-home --shell /usr/sbin/nologin recs
+    && useradd --system --gid recs --home-dir /var/lib/recs --create-home --shell /usr/sbin/nologin recs \
+    && install -d -o recs -g recs -m 755 /tls \
+    && chmod 755 /usr/local/bin/make-deployment-certs.sh
 USER recs:recs
 WORKDIR /var/lib/recs
 ENV RECS_DATA_DIR=/var/lib/recs

@@ -267,7 +267,9 @@ let package = Package(
             dependencies: ["ServiceKit", "Storage", "StorageTestSupport", "RPC", "GRPCWire", "ProtoMessages"],
             path: "Tests/ServiceTestSupport", swiftSettings: swiftSettings),
         // Runs service executables as child processes for the executable and end-to-end tests.
-        .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "ProcessTestSupport", dependencies: ["RPC", "GRPCWire"], path: "Tests/ProcessTestSupport",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "LedgerTests", dependencies: ["ServiceTestSupport", "Ledger", "Storage", "Domain", "StorageTestSupport"],
             path: "Tests/LedgerTests"),

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds and runs the system on one machine: the registry, transfer, issuance and reporting
 # services as four processes, each with its own SQLite database under the data directory, calling
-# each other over gRPC on loopback. Prints where each listens; Ctrl-C or SIGTERM stops all four
-# gracefully.
+# each other over gRPC with mutual TLS on loopback. Prints where each listens and how to call them
+# with `recs`; Ctrl-C or SIGTERM stops all four gracefully.
+#
+# TLS: the first run makes a deployment CA and one certificate per service in $RECS_DATA_DIR/tls
+# (scripts/make-deployment-certs.sh; later runs reuse them) and gives every service
+# RECS_TLS_DIR=$RECS_DATA_DIR/tls. `recs` needs the CA: RECS_CA=$RECS_DATA_DIR/tls/ca.pem.
 #
 #   scripts/run.sh                       # release build, data in ./data, ports 50061-50064
 #   RECS_DATA_DIR=/tmp/recs scripts/run.sh
@@ -39,6 +43,11 @@ for product in registry transfer issuance reporting; do
   [[ -x "$BIN/$product" ]] || { echo "run.sh: $BIN/$product is not built" >&2; exit 1; }
 done
 mkdir -p "$LOGS"
+
+# Every service serves TLS with its certificate from here, and calls its peers with it.
+scripts/make-deployment-certs.sh "$RECS_DATA_DIR/tls"
+export RECS_TLS_DIR="$RECS_DATA_DIR/tls"
+export RECS_CA="$RECS_TLS_DIR/ca.pem"
 
 PIDS=()
 stop_all() {
@@ -79,8 +88,9 @@ start registry
 start transfer
 start issuance
 start reporting
-echo "all four services are up on SQLite in $RECS_DATA_DIR; try: $BIN/recs health   (Ctrl-C stops them)"
+echo "all four services are up on SQLite in $RECS_DATA_DIR; try: RECS_CA=$RECS_CA $BIN/recs health   (Ctrl-C stops them)"
 echo "the registry administrator's API key is in $RECS_DATA_DIR/admin-api-key (made on the first start, readable by you only)"
+printf 'to call them with recs: export RECS_CA=%q RECS_API_KEY_FILE=%q\n' "$RECS_CA" "$RECS_DATA_DIR/admin-api-key"
 
 # If one service dies, stop the others and fail.
 set +e

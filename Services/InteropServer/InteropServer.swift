@@ -48,7 +48,7 @@ struct InteropServerCommand: AsyncParsableCommand {
         let tlsConfiguration = tls ? ServerTLSConfiguration(certificateChainPath: cert!, privateKeyPath: key!, clientCAPath: clientCA) : nil
         let server = StandardServer(
             configuration: ServerConfiguration(host: host, port: port, tls: tlsConfiguration),
-            services: [InteropTestService()], logger: logger)
+            services: [InteropTestService()], interceptor: nil, logger: logger)
         let boundPort = try await server.server.start()
         print("listening on \(boundPort)")
         fflush(nil)

@@ -33,20 +33,23 @@ struct IssuanceCommand: AsyncParsableCommand {
         guard (100...3_600_000).contains(depositRetryMilliseconds) else {
             throw ValidationError("--deposit-retry-milliseconds must be 100 to 3600000")
         }
+        try options.requirePeerCertificate(peerTLS)
     }
 
     func run() async throws {
-        let registryClient = try registry.address().client(tls: peerTLS.peerTLS)
-        let transferClient = try transfer.address().client(tls: peerTLS.peerTLS)
+        let registryClient = try registry.address().client(tls: options.peerTLS(peerTLS))
+        let transferClient = try transfer.address().client(tls: options.peerTLS(peerTLS))
+        let access = try options.access()
         let interval = feeds.interval
         let retry = Duration.milliseconds(depositRetryMilliseconds)
         try await ServiceMain.run(options) { storage, server, logger in
             try await IssuanceApplication.build(
                 storage: storage, server: server, registry: RegistryFeed.client(registryClient),
-                transfer: TransferDepositor(client: transferClient), logger: logger)
+                transfer: TransferDepositor(client: transferClient), access: access, logger: logger)
         } background: { application, _ in
             [
                 { await application.registryFollower.run(every: interval) },
+                { await application.principalFeed.run(every: interval) },
                 { await application.deposits.run(every: retry) },
             ]
         }

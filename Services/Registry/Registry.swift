@@ -19,12 +19,13 @@ struct RegistryCommand: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions<RegistryIdentity>
 
     func run() async throws {
+        let checks = try options.access()
         try await ServiceMain.run(options) { storage, server, logger in
-            // The administrator's first key goes to the data directory (ADR 0006). Calls are not
-            // yet refused without a key: that waits for the peer services' mutual TLS.
+            // The administrator's first key goes to the data directory (ADR 0006).
             try await RegistryApplication.build(
                 storage: storage, server: server,
-                access: RegistryApplication.Access(keyDirectory: URL(fileURLWithPath: options.dataDirectory)), logger: logger)
+                access: RegistryApplication.Access(keyDirectory: URL(fileURLWithPath: options.dataDirectory), checks: checks),
+                logger: logger)
         }
     }
 }

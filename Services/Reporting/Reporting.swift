@@ -25,14 +25,19 @@ struct ReportingCommand: AsyncParsableCommand {
     @OptionGroup var peerTLS: PeerTLS
     @OptionGroup var feeds: FeedPolling
 
+    func validate() throws {
+        try options.requirePeerCertificate(peerTLS)
+    }
+
     func run() async throws {
-        let tls = peerTLS.peerTLS
+        let tls = options.peerTLS(peerTLS)
+        let access = try options.access()
         let sources = ReportingFeeds.remote(
             registry: try registry.address().client(tls: tls), issuance: try issuance.address().client(tls: tls),
             transfer: try transfer.address().client(tls: tls))
         let interval = feeds.interval
         try await ServiceMain.run(options) { storage, server, logger in
-            try await ReportingApplication.build(storage: storage, server: server, feeds: sources, logger: logger)
+            try await ReportingApplication.build(storage: storage, server: server, feeds: sources, access: access, logger: logger)
         } background: { application, _ in
             application.followers.polling(every: interval)
         }

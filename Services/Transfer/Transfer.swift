@@ -31,19 +31,23 @@ struct TransferCommand: AsyncParsableCommand {
 
     func validate() throws {
         if expirySweepSeconds < 1 { throw ValidationError("--expiry-sweep-seconds must be at least 1") }
+        try options.requirePeerCertificate(peerTLS)
     }
 
     func run() async throws {
-        let registryClient = try registry.address().client(tls: peerTLS.peerTLS)
+        let registryClient = try registry.address().client(tls: options.peerTLS(peerTLS))
+        let access = try options.access()
         let interval = expirySweepSeconds
         let polling = feeds.interval
         do {
             try await ServiceMain.run(options) { storage, server, logger in
                 try await TransferApplication.build(
-                    storage: storage, server: server, logger: logger, registryEvents: FeedSources.registry(registryClient))
+                    storage: storage, server: server, access: access, logger: logger,
+                    registryEvents: FeedSources.registry(registryClient))
             } background: { application, logger in
                 [
                     { await application.registryFeed?.run(every: polling) },
+                    { await application.principalFeed?.run(every: polling) },
                     { await Self.sweepExpired(application.service, every: interval, logger: logger) },
                 ]
             }

@@ -18,6 +18,10 @@ public struct IssuanceApplication: ServiceApplication {
     public let registryFollower: FeedFollower<Recs_Registry_V1_Event>
     /// Deposits issued batches through transfer.
     public let deposits: DepositQueue
+    /// Follows the registry's feed of organizations, logins and keys into ``directory``.
+    public let principalFeed: FeedFollower<Recs_Registry_V1_Event>
+    /// Who may call, as the registry published it.
+    public let directory: PrincipalDirectory
 
     /// Migrates `database` and prepares (does not start) the server.
     ///
@@ -27,7 +31,8 @@ public struct IssuanceApplication: ServiceApplication {
     ///   - clock: the service's time: upload days, cycle eligibility, timestamps.
     public static func build(
         database: any Database, server configuration: ServerConfiguration, registry: @escaping RegistryFeed.Fetch,
-        transfer: any CertificateDepositor, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
+        transfer: any CertificateDepositor, access: ServiceAccess, logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> IssuanceApplication {
         let store = IssuanceStore(database: database)
         let applied = try await store.migrate()
@@ -35,18 +40,27 @@ public struct IssuanceApplication: ServiceApplication {
         let follower = RegistryFeed.follower(database: database, fetch: registry, logger: logger)
         let deposits = DepositQueue(store: store, depositor: transfer, logger: logger, clock: clock)
         let service = IssuanceService(store: store, registry: follower, deposits: deposits, logger: logger, clock: clock)
-        let server = StandardServer(configuration: configuration, services: [service], logger: logger)
-        return IssuanceApplication(store: store, service: service, server: server, registryFollower: follower, deposits: deposits)
+        let directory = PrincipalDirectory()
+        try await directory.refresh(from: database)
+        let principalFeed = PrincipalFeed.follower(database: database, directory: directory, logger: logger, fetch: registry)
+        let server = StandardServer(
+            configuration: configuration, services: [service],
+            interceptor: access.interceptor(directory: directory, rules: [IssuanceService.accessRules]), logger: logger)
+        return IssuanceApplication(
+            store: store, service: service, server: server, registryFollower: follower, deposits: deposits,
+            principalFeed: principalFeed, directory: directory)
     }
 
     /// Opens the service's database (`<data-dir>/issuance.sqlite` or PostgreSQL), then `build`.
     public static func build(
         storage: StorageConfiguration, server configuration: ServerConfiguration, registry: @escaping RegistryFeed.Fetch,
-        transfer: any CertificateDepositor, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
+        transfer: any CertificateDepositor, access: ServiceAccess, logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> IssuanceApplication {
         try await storage.open(service: "issuance") { database in
             try await build(
-                database: database, server: configuration, registry: registry, transfer: transfer, logger: logger, clock: clock)
+                database: database, server: configuration, registry: registry, transfer: transfer, access: access,
+                logger: logger, clock: clock)
         }
     }
 

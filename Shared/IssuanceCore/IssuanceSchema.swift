@@ -142,6 +142,7 @@ public enum IssuanceSchema {
     }
 
     public static let migrations: [Migration] = [
-        ServiceSchema.migration("0001-issuance-units-generation-cycles-batches", tables)
+        ServiceSchema.migration("0001-issuance-units-generation-cycles-batches", tables),
+        Principals.migration("0002-issuance-principals"),
     ]
 }

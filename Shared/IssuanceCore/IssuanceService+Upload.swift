@@ -17,6 +17,11 @@ extension IssuanceService {
         request: Recs_Issuance_V1_UploadGenerationFileRequest, context: ServerContext
     ) async throws -> Recs_Issuance_V1_UploadGenerationFileResponse {
         try Self.checkRequestID(request.requestId)
+        // Appendix D §6.1, Table 27: the caller loads the file as its own organization (the
+        // administrator for any); each line is then matched against the units that designated it.
+        try context.authorize(
+            .reportGeneration,
+            on: AccessTarget(organizationID: request.reporterOrganizationId, reportingEntity: request.reporterOrganizationId))
         // A unit designated a moment ago must be known before its lines are matched; when the registry
         // cannot be reached, units already known are still served.
         let registryReachable = await catchUpRegistry()

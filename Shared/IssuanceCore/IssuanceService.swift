@@ -16,6 +16,9 @@ import ServiceKit
 /// `reporter_organization_id` the request names, request ids are scoped to the whole service, and
 /// events carry no actor.
 public struct IssuanceService: Recs_Issuance_V1_IssuanceServiceProvider {
+    /// Who may call each method (ADR 0006).
+    public static var accessRules: AccessRules { IssuanceAccessRules.rules }
+
     public let store: IssuanceStore
     let registry: FeedFollower<Recs_Registry_V1_Event>
     let deposits: DepositQueue
@@ -50,6 +53,8 @@ public struct IssuanceService: Recs_Issuance_V1_IssuanceServiceProvider {
             guard let upload = try transaction.upload(uploadID) else {
                 throw ServiceErrors.notFound("upload \(uploadID)", field: "upload_id")
             }
+            // The organization that loaded it (and the administrator) reads its report.
+            try context.authorize(.viewAccount, on: AccessTarget(organizationID: upload.reporterOrganizationId))
             var response = Recs_Issuance_V1_GetGenerationUploadResponse()
             response.upload = upload
             return response
@@ -68,6 +73,10 @@ public struct IssuanceService: Recs_Issuance_V1_IssuanceServiceProvider {
         return try await store.read { transaction in
             guard let unit = try transaction.unit(unitID) else {
                 throw ServiceErrors.notFound("generating unit \(unitID)", field: "generating_unit_id")
+            }
+            // §12.6: the unit's account; its designated reporting entity sees what it reported.
+            if !context.permits(.reportGeneration, on: Self.target(unit)) {
+                try context.authorize(.viewAccount, on: Self.target(unit))
             }
             let rows = try transaction.logEntries(unitID: unitID, afterNumber: after, limit: size + 1)
             var response = Recs_Issuance_V1_GetGenerationActivityLogResponse()
@@ -139,6 +148,8 @@ public struct IssuanceService: Recs_Issuance_V1_IssuanceServiceProvider {
             guard let (batch, cycleID) = try transaction.batch(number: number) else {
                 throw ServiceErrors.notFound("batch \(number)", field: "batch_number")
             }
+            // The issuing unit's account; later holders read the certificates through reporting's look-up.
+            try Self.authorizeUnitRead(batch.attributes?.generatingUnitId ?? "", context, &transaction)
             var response = Recs_Issuance_V1_GetCertificateBatchResponse()
             response.batch = batch
             response.issuanceCycleId = cycleID
@@ -154,12 +165,36 @@ public struct IssuanceService: Recs_Issuance_V1_IssuanceServiceProvider {
         let cycleID = request.issuanceCycleId.isEmpty ? nil : request.issuanceCycleId
         let filter = try Self.vintageRange(request.vintages)
         return try await store.read { transaction in
+            if let unitID {
+                try Self.authorizeUnitRead(unitID, context, &transaction)
+            } else if !context.permits(.administer, on: AccessTarget()) {
+                throw ServiceErrors.invalid(
+                    "generating_unit_id", "is required: only the administrator lists the batches of every unit (Operating Rules §7)")
+            }
             let batches = try transaction.batches(afterNumber: after, limit: size + 1, unitID: unitID, cycleID: cycleID, vintages: filter)
             var response = Recs_Issuance_V1_ListCertificateBatchesResponse()
             response.batches = Array(batches.prefix(size))
             response.page = Self.nextPage(batches.count > size ? batches.prefix(size).last?.batchNumber : nil)
             return response
         }
+    }
+
+    /// The policy's target for a unit: its account, and its designated reporting entity.
+    static func target(_ unit: StoredUnit) -> AccessTarget {
+        let entity = unit.record.reportingEntity?.reportingEntityOrganizationId ?? ""
+        return AccessTarget(
+            organizationID: unit.record.organizationId, generatingUnitID: unit.id, reportingEntity: entity.isEmpty ? nil : entity)
+    }
+
+    /// The unit's account may read what issuance holds about it; anybody else is refused as if the
+    /// unit's account were theirs to see (a unit not known here is the administrator's to read).
+    static func authorizeUnitRead(_ unitID: String, _ context: ServerContext, _ transaction: inout JournalTransaction) throws {
+        let target = try transaction.unit(unitID).map(Self.target) ?? AccessTarget(generatingUnitID: unitID)
+        guard target.organizationID != nil else {
+            try context.authorize(.administer, on: target)
+            return
+        }
+        try context.authorize(.viewAccount, on: target)
     }
 
     // MARK: Event feed

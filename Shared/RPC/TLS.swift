@@ -6,13 +6,26 @@ import NIOSSL
 public struct ServerTLSConfiguration: Sendable {
     public var certificateChainPath: String
     public var privateKeyPath: String
-    /// When set, every client must present a certificate signed by this CA.
+    /// The CA that client certificates must chain to (mutual TLS).
     public var clientCAPath: String?
+    /// Whether a client must present a certificate (``ClientCertificates/required``), or may
+    /// connect without one and authenticate otherwise (``ClientCertificates/optional``: a
+    /// certificate it does present must still chain to `clientCAPath`). Ignored without a CA.
+    public var clientCertificates: ClientCertificates
 
-    public init(certificateChainPath: String, privateKeyPath: String, clientCAPath: String? = nil) {
+    public enum ClientCertificates: Sendable, Hashable {
+        case required
+        case optional
+    }
+
+    public init(
+        certificateChainPath: String, privateKeyPath: String, clientCAPath: String? = nil,
+        clientCertificates: ClientCertificates = .required
+    ) {
         self.certificateChainPath = certificateChainPath
         self.privateKeyPath = privateKeyPath
         self.clientCAPath = clientCAPath
+        self.clientCertificates = clientCertificates
     }
 
     func makeContext() throws -> NIOSSLContext {
@@ -24,7 +37,10 @@ public struct ServerTLSConfiguration: Sendable {
         if let clientCAPath {
             configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(clientCAPath))
             // Clients are identified by their certificate, not by a host name.
-            configuration.certificateVerification = .noHostnameVerification
+            switch clientCertificates {
+            case .required: configuration.certificateVerification = .noHostnameVerification
+            case .optional: configuration.certificateVerification = .optionalVerification
+            }
         }
         return try NIOSSLContext(configuration: configuration)
     }

@@ -17,22 +17,19 @@ public struct RegistryApplication: ServiceApplication {
         /// Where the first start writes the administrator's key (`admin-api-key`); nil: no
         /// administrator is created (tests that make their own).
         public var keyDirectory: URL?
-        /// Check every call with ``AccessControl`` (authentication and the authorization policy).
-        public var enforced: Bool
-        /// The client certificates trusted as services or partner systems.
-        public var certificates: CertificateIdentities
+        /// Whether calls are checked, and which certificates name services or partner systems.
+        public var checks: ServiceAccess
 
-        public init(keyDirectory: URL? = nil, enforced: Bool = false, certificates: CertificateIdentities = .deploymentServices) {
+        public init(keyDirectory: URL?, checks: ServiceAccess) {
             self.keyDirectory = keyDirectory
-            self.enforced = enforced
-            self.certificates = certificates
+            self.checks = checks
         }
     }
 
     /// Migrates `database`, creates the administrator on first start, and prepares (does not
     /// start) the server.
     public static func build(
-        database: any Database, server configuration: ServerConfiguration, access: Access = Access(), logger: Logger
+        database: any Database, server configuration: ServerConfiguration, access: Access, logger: Logger
     ) async throws -> RegistryApplication {
         let repository = RegistryRepository(database: database)
         let applied = try await repository.migrate()
@@ -43,19 +40,14 @@ public struct RegistryApplication: ServiceApplication {
         let directory = PrincipalDirectory()
         try await directory.refresh(from: database)
         let service = RegistryService(repository: repository, directory: directory, logger: logger)
-        let interceptor: AccessControl? =
-            access.enforced
-            ? AccessControl(
-                authenticator: Authenticator(directory: directory, certificates: access.certificates),
-                rules: [RegistryService.accessRules])
-            : nil
+        let interceptor = access.checks.interceptor(directory: directory, rules: [RegistryService.accessRules])
         let server = StandardServer(configuration: configuration, services: [service], interceptor: interceptor, logger: logger)
         return RegistryApplication(repository: repository, server: server)
     }
 
     /// Opens the registry's database (`<data-dir>/registry.sqlite` or PostgreSQL), then `build`.
     public static func build(
-        storage: StorageConfiguration, server configuration: ServerConfiguration, access: Access = Access(), logger: Logger
+        storage: StorageConfiguration, server configuration: ServerConfiguration, access: Access, logger: Logger
     ) async throws -> RegistryApplication {
         try await storage.open(service: "registry") { database in
             try await build(database: database, server: configuration, access: access, logger: logger)

@@ -13,28 +13,36 @@ public struct ReportingApplication: ServiceApplication {
     public let followers: ReportingFollowers
     public let server: StandardServer
     let feeds: ReportingFeeds
+    /// Who may call, as the registry published it (kept by ``ReportingFollowers/principals``).
+    public let directory: PrincipalDirectory
 
     /// Migrates `database` and prepares (does not start) the server and the followers.
     public static func build(
-        database: any Database, server configuration: ServerConfiguration, feeds: ReportingFeeds, logger: Logger
+        database: any Database, server configuration: ServerConfiguration, feeds: ReportingFeeds, access: ServiceAccess,
+        logger: Logger
     ) async throws -> ReportingApplication {
         let store = ReportingStore(database: database)
         let applied = try await store.migrate()
         if !applied.isEmpty { logger.info("reporting schema migrated", metadata: ["applied": "\(applied)"]) }
-        let followers = ReportingFollowers(database: database, feeds: feeds, logger: logger)
+        let directory = PrincipalDirectory()
+        try await directory.refresh(from: database)
+        let followers = ReportingFollowers(database: database, feeds: feeds, directory: directory, logger: logger)
         let service = ReportingService(store: store, followers: followers, logger: logger)
-        let server = StandardServer(configuration: configuration, services: [service], logger: logger)
-        return ReportingApplication(store: store, followers: followers, server: server, feeds: feeds)
+        let server = StandardServer(
+            configuration: configuration, services: [service],
+            interceptor: access.interceptor(directory: directory, rules: [ReportingService.accessRules]), logger: logger)
+        return ReportingApplication(store: store, followers: followers, server: server, feeds: feeds, directory: directory)
     }
 
     /// Opens reporting's database (`<data-dir>/reporting.sqlite` or PostgreSQL), then `build`; owns
     /// `feeds` from here on (closes them on failure and at shutdown).
     public static func build(
-        storage: StorageConfiguration, server configuration: ServerConfiguration, feeds: ReportingFeeds, logger: Logger
+        storage: StorageConfiguration, server configuration: ServerConfiguration, feeds: ReportingFeeds, access: ServiceAccess,
+        logger: Logger
     ) async throws -> ReportingApplication {
         do {
             return try await storage.open(service: "reporting") { database in
-                try await build(database: database, server: configuration, feeds: feeds, logger: logger)
+                try await build(database: database, server: configuration, feeds: feeds, access: access, logger: logger)
             }
         } catch {
             await feeds.close()

@@ -51,8 +51,10 @@ public struct ReportingFollowers: Sendable {
     public let registry: FeedFollower<Recs_Registry_V1_Event>
     public let issuance: FeedFollower<Recs_Issuance_V1_Event>
     public let transfer: FeedFollower<Recs_Transfer_V1_Event>
+    /// The registry's organizations, logins and keys: who may call reporting (ADR 0006).
+    public let principals: FeedFollower<Recs_Registry_V1_Event>
 
-    init(database: any Database, feeds: ReportingFeeds, logger: Logger) {
+    init(database: any Database, feeds: ReportingFeeds, directory: PrincipalDirectory, logger: Logger) {
         registry = FeedFollower(
             feed: ReportingFeeds.registryName, database: database, logger: logger,
             fetch: feeds.registry, sequence: { $0.sequence },
@@ -65,6 +67,7 @@ public struct ReportingFollowers: Sendable {
             feed: ReportingFeeds.transferName, database: database, logger: logger,
             fetch: feeds.transfer, sequence: { $0.sequence },
             apply: { sql, event in try ReadModels.apply(event, &sql) })
+        principals = PrincipalFeed.follower(database: database, directory: directory, logger: logger, fetch: feeds.registry)
     }
 
     /// Catches up every feed once, in turn (tests; the executable runs ``FeedFollower/run(every:)``).
@@ -72,6 +75,7 @@ public struct ReportingFollowers: Sendable {
         try await registry.catchUp()
         try await issuance.catchUp()
         try await transfer.catchUp()
+        try await principals.catchUp()
     }
 
     /// The newest sequence the producer of `feed` reported on its last answer (0 before one):
@@ -89,10 +93,12 @@ public struct ReportingFollowers: Sendable {
         let registry = self.registry
         let issuance = self.issuance
         let transfer = self.transfer
+        let principals = self.principals
         return [
             { await registry.run(every: interval) },
             { await issuance.run(every: interval) },
             { await transfer.run(every: interval) },
+            { await principals.run(every: interval) },
         ]
     }
 }

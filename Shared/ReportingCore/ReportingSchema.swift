@@ -141,6 +141,7 @@ public enum ReportingSchema {
 
     /// Every migration, in order.
     public static let migrations: [Migration] = [
-        ServiceSchema.migration("0001 reporting read models", tables)
+        ServiceSchema.migration("0001 reporting read models", tables),
+        Principals.migration("0002 reporting principals"),
     ]
 }

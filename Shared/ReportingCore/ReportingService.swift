@@ -17,6 +17,9 @@ import ServiceKit
 /// (docs/API.md, who is calling) and the organizations' `program_access_organization_ids`, which the
 /// organizations table already keeps in its records.
 public struct ReportingService: Recs_Reporting_V1_ReportingServiceProvider {
+    /// Who may call each method (ADR 0006).
+    public static var accessRules: AccessRules { ReportingAccessRules.rules }
+
     public let store: ReportingStore
     let followers: ReportingFollowers
     let logger: Logger
@@ -41,6 +44,11 @@ public struct ReportingService: Recs_Reporting_V1_ReportingServiceProvider {
         let range = try SerialRanges.parse(request.serialRange, field: "serial_range")
         let found = try await store.lookUp(range, segmentsMax: Self.lookUpPartsMax)
         try Self.checkKnown(range, found)
+        // §20, §19.3.2: every part of the range must be held by an account the caller may look into
+        // (its own, one that granted its program access, or any for the administrator).
+        for segment in found.segments where segment.range.numbers.intersection(range.numbers) != nil {
+            try context.authorize(.lookUpSerials, on: AccessTarget(organizationID: segment.placement.organizationID))
+        }
         var response = Recs_Reporting_V1_LookUpSerialNumbersResponse()
         response.statuses = try found.segments.compactMap { segment in
             guard let numbers = segment.range.numbers.intersection(range.numbers) else { return nil }

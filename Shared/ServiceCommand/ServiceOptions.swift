@@ -42,6 +42,22 @@ public struct ServiceOptions<Service: ServiceIdentity>: ParsableArguments {
         help: ArgumentHelp("PostgreSQL URL (postgresql://...); replaces --data-dir. [env: \(Service.environmentPrefix)DATABASE_URL]"))
     public var databaseURL: String = environment["\(Service.environmentPrefix)DATABASE_URL"] ?? ""
 
+    @Option(
+        name: .customLong("tls-dir"),
+        help: ArgumentHelp(
+            "The deployment's TLS directory (scripts/make-deployment-certs.sh): serve TLS with DIR/\(Service.name).pem and .key, "
+                + "verify client certificates against DIR/ca.pem, and call peers with that certificate. [env: RECS_TLS_DIR]"))
+    public var tlsDirectory: String = environment["RECS_TLS_DIR"] ?? ""
+
+    @Option(
+        name: .customLong("certificate-identity"),
+        help: ArgumentHelp(
+            "A client certificate name trusted as a partner tracking system or service: NAME=partner:<system id> or "
+                + "NAME=service:<name>; repeatable. The four services are known by their own names. "
+                + "[env: RECS_CERTIFICATE_IDENTITIES, comma-separated]"))
+    public var certificateIdentities: [String] =
+        (environment["RECS_CERTIFICATE_IDENTITIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+
     @Flag(help: ArgumentHelp("Serve TLS (ALPN h2) instead of cleartext h2c. [env: \(Service.environmentPrefix)TLS]"))
     public var tls = truthy(environment["\(Service.environmentPrefix)TLS"])
 
@@ -58,6 +74,18 @@ public struct ServiceOptions<Service: ServiceIdentity>: ParsableArguments {
 
     public func validate() throws {
         if !(0...65_535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
+        if !tlsDirectory.isEmpty {
+            if tls || !cert.isEmpty || !key.isEmpty || !clientCA.isEmpty {
+                throw ValidationError("--tls-dir replaces --tls, --cert, --key and --client-ca: give one or the other")
+            }
+            for file in ["ca.pem", "\(Service.name).pem", "\(Service.name).key"] {
+                let path = (tlsDirectory as NSString).appendingPathComponent(file)
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw ValidationError("--tls-dir: \(path) is missing or unreadable (scripts/make-deployment-certs.sh \(tlsDirectory) makes it)")
+                }
+            }
+        }
+        _ = try access()
         if tls, cert.isEmpty || key.isEmpty { throw ValidationError("--tls needs --cert and --key") }
         if !tls, !cert.isEmpty || !key.isEmpty || !clientCA.isEmpty {
             throw ValidationError("--cert, --key and --client-ca need --tls")
@@ -74,12 +102,60 @@ public struct ServiceOptions<Service: ServiceIdentity>: ParsableArguments {
         }
     }
 
+    /// A file of the deployment's TLS directory.
+    func tlsFile(_ name: String) -> String { (tlsDirectory as NSString).appendingPathComponent(name) }
+
     public var server: ServerConfiguration {
-        let serverTLS =
-            tls
-            ? ServerTLSConfiguration(certificateChainPath: cert, privateKeyPath: key, clientCAPath: clientCA.isEmpty ? nil : clientCA)
-            : nil
+        // Client certificates are optional: users connect without one and present an API key;
+        // a certificate that is presented must chain to the CA, and names a service or partner.
+        let serverTLS: ServerTLSConfiguration? =
+            if !tlsDirectory.isEmpty {
+                ServerTLSConfiguration(
+                    certificateChainPath: tlsFile("\(Service.name).pem"), privateKeyPath: tlsFile("\(Service.name).key"),
+                    clientCAPath: tlsFile("ca.pem"), clientCertificates: .optional)
+            } else if tls {
+                ServerTLSConfiguration(
+                    certificateChainPath: cert, privateKeyPath: key, clientCAPath: clientCA.isEmpty ? nil : clientCA,
+                    clientCertificates: .optional)
+            } else {
+                nil
+            }
         return ServerConfiguration(host: host, port: port, tls: serverTLS)
+    }
+
+    /// Every call checked (ADR 0006): the deployment's services by their certificates' names,
+    /// plus the `--certificate-identity` mappings.
+    public func access() throws -> ServiceAccess {
+        var certificates = CertificateIdentities.deploymentServices
+        for text in certificateIdentities where !text.isEmpty {
+            do {
+                let (name, identity) = try CertificateIdentities.parse(text)
+                certificates.add(name: name, identity)
+            } catch {
+                throw ValidationError("--certificate-identity: \(error)")
+            }
+        }
+        return .enforced(certificates: certificates)
+    }
+
+    /// TLS for calls to peers: the explicit `--peer-*` flags, else the deployment's TLS directory
+    /// (its CA, and this service's certificate as the client certificate), else nil (h2c).
+    public func peerTLS(_ explicit: PeerTLS) -> ClientTLSConfiguration? {
+        if let configured = explicit.peerTLS { return configured }
+        guard !tlsDirectory.isEmpty else { return nil }
+        return ClientTLSConfiguration(
+            caPath: tlsFile("ca.pem"), certificateChainPath: tlsFile("\(Service.name).pem"),
+            privateKeyPath: tlsFile("\(Service.name).key"))
+    }
+
+    /// For a service that reads its peers' feeds: they serve them to peer services only, so it
+    /// must present a client certificate, or it would start and never learn anything.
+    public func requirePeerCertificate(_ explicit: PeerTLS) throws {
+        guard peerTLS(explicit)?.certificateChainPath != nil else {
+            throw ValidationError(
+                "\(Service.name) reads its peers' event feeds, which only the deployment's services may read: give --tls-dir "
+                    + "(scripts/make-deployment-certs.sh makes one) or --peer-ca, --peer-cert and --peer-key")
+        }
     }
 }
 

@@ -21,6 +21,7 @@ public final class FeedFollower<Event: Sendable>: Sendable {
     let fetch: Fetch
     let sequence: @Sendable (Event) -> Int64
     let apply: Apply
+    let applied: (@Sendable () async throws -> Void)?
     let logger: Logger
     /// Events asked for per page.
     public let pageSize: Int32
@@ -34,7 +35,8 @@ public final class FeedFollower<Event: Sendable>: Sendable {
 
     public init(
         feed: String, database: any Database, pageSize: Int32 = 500, logger: Logger,
-        fetch: @escaping Fetch, sequence: @escaping @Sendable (Event) -> Int64, apply: @escaping Apply
+        fetch: @escaping Fetch, sequence: @escaping @Sendable (Event) -> Int64, apply: @escaping Apply,
+        applied: (@Sendable () async throws -> Void)? = nil
     ) {
         precondition(pageSize > 0 && pageSize <= 1000, "pageSize is 1 to 1000")
         self.feed = feed
@@ -44,6 +46,7 @@ public final class FeedFollower<Event: Sendable>: Sendable {
         self.fetch = fetch
         self.sequence = sequence
         self.apply = apply
+        self.applied = applied
     }
 
     /// The sequence of the last event applied (0 before the first).
@@ -73,6 +76,8 @@ public final class FeedFollower<Event: Sendable>: Sendable {
             if page.events.isEmpty { return position }
             let before = position
             position = try await applyPage(page.events)
+            // After the commit: whoever reads what the page wrote (an in-memory copy) reloads it.
+            if position != before, let applied { try await applied() }
             // Caught up, or a page that moved nothing (the source served only events already
             // applied): the next poll asks again rather than spinning here.
             if position >= page.lastSequence || position == before { return position }

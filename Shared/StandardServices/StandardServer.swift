@@ -6,12 +6,14 @@ import RPC
 
 /// A server that hosts `services` plus health and reflection, as every server of the registry does;
 /// `interceptor` runs before every handler, health and reflection included (it lets those through).
+/// It has no default: a service states how its callers are checked (the executables always install
+/// access control, ADR 0006), so a server cannot be left open by forgetting it.
 public struct StandardServer: Sendable {
     public let server: RPCServer
     public let health: HealthService
 
     public init(
-        configuration: ServerConfiguration, services: [any RPCService], interceptor: (any ServerInterceptor)? = nil,
+        configuration: ServerConfiguration, services: [any RPCService], interceptor: (any ServerInterceptor)?,
         logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         let names = services.map(\.serviceDefinition.name)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ProtoMessages
 import RPC
 import StandardServices
 import ServiceKit
@@ -14,29 +15,45 @@ public struct TransferApplication: ServiceApplication {
     public let server: StandardServer
     /// Follows the registry's feed of subaccounts; nil when built without one (tests).
     public let registryFeed: RegistryFeed.Follower?
+    /// Follows the registry's feed of organizations, logins and keys into ``directory``; nil
+    /// when built without the feed.
+    public let principalFeed: FeedFollower<Recs_Registry_V1_Event>?
+    /// Who may call, as the registry published it.
+    public let directory: PrincipalDirectory
 
     /// Migrates `database` and prepares (does not start) the server. `registryEvents` reads the
-    /// registry's feed (its ListEvents); without it subaccounts must be registered directly.
+    /// registry's feed (its ListEvents); without it subaccounts and callers must be registered
+    /// directly.
     public static func build(
-        database: any Database, server configuration: ServerConfiguration, logger: Logger,
+        database: any Database, server configuration: ServerConfiguration, access: ServiceAccess, logger: Logger,
         clock: @escaping @Sendable () -> Date = { Date() }, registryEvents: RegistryFeed.Follower.Fetch? = nil
     ) async throws -> TransferApplication {
         let store = TransferStore(database: database)
         let applied = try await store.migrate()
         if !applied.isEmpty { logger.info("transfer schema migrated", metadata: ["applied": "\(applied)"]) }
         let registryFeed = registryEvents.map { RegistryFeed.follower(database: database, logger: logger, fetch: $0) }
+        let directory = PrincipalDirectory()
+        try await directory.refresh(from: database)
+        let principalFeed = registryEvents.map {
+            PrincipalFeed.follower(database: database, directory: directory, logger: logger, fetch: $0)
+        }
         let service = TransferService(store: store, logger: logger, clock: clock, registryFeed: registryFeed)
-        let server = StandardServer(configuration: configuration, services: [service], logger: logger)
-        return TransferApplication(store: store, service: service, server: server, registryFeed: registryFeed)
+        let server = StandardServer(
+            configuration: configuration, services: [service],
+            interceptor: access.interceptor(directory: directory, rules: [TransferService.accessRules]), logger: logger)
+        return TransferApplication(
+            store: store, service: service, server: server, registryFeed: registryFeed, principalFeed: principalFeed,
+            directory: directory)
     }
 
     /// Opens the service's database (`<data-dir>/transfer.sqlite` or PostgreSQL), then `build`.
     public static func build(
-        storage: StorageConfiguration, server configuration: ServerConfiguration, logger: Logger,
+        storage: StorageConfiguration, server configuration: ServerConfiguration, access: ServiceAccess, logger: Logger,
         registryEvents: RegistryFeed.Follower.Fetch? = nil
     ) async throws -> TransferApplication {
         try await storage.open(service: "transfer") { database in
-            try await build(database: database, server: configuration, logger: logger, registryEvents: registryEvents)
+            try await build(
+                database: database, server: configuration, access: access, logger: logger, registryEvents: registryEvents)
         }
     }
 

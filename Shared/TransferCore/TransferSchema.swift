@@ -50,6 +50,9 @@ enum TransferSchema {
         [ServiceSchema.migration("transfer-0002-feed-positions") { t in [ServiceSchema.feedPositions(t)] }]
     }
 
+    /// Who may call the service, as the registry publishes it (ADR 0006).
+    static var principalMigrations: [Migration] { [Principals.migration("transfer-0003-principals")] }
+
     /// Every migration of the service's database: the ledger's first, then ours.
-    static var all: [Migration] { Ledger.migrations + migrations + feedMigrations }
+    static var all: [Migration] { Ledger.migrations + migrations + feedMigrations + principalMigrations }
 }

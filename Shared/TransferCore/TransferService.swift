@@ -18,6 +18,9 @@ import Storage
 /// outcome; same id + another request is ALREADY_EXISTS). Who is calling is not decided yet
 /// (docs/API.md): organization ids in requests are trusted.
 public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
+    /// Who may call each method (ADR 0006).
+    public static var accessRules: AccessRules { TransferAccessRules.rules }
+
     public let store: TransferStore
     let logger: Logger
     /// The current time; tests may replace it.
@@ -155,6 +158,16 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
         return found
     }
 
+    /// The transfer as `context`'s caller may see it: each party sees its own subaccount and only
+    /// the other party's organization (M-RETS shows the destination organization only); a caller
+    /// that may view both accounts (the administrator) sees both.
+    func transferMessage(_ record: TransferRecord, for context: ServerContext) -> Recs_Transfer_V1_Transfer {
+        var proto = transferMessage(record)
+        if !context.permits(.viewAccount, on: AccessTarget(organizationID: record.fromOrganization)) { proto.fromSubaccountId = "" }
+        if !context.permits(.viewAccount, on: AccessTarget(organizationID: record.toOrganization)) { proto.toSubaccountId = "" }
+        return proto
+    }
+
     func transferMessage(_ record: TransferRecord) -> Recs_Transfer_V1_Transfer {
         var proto = Recs_Transfer_V1_Transfer()
         proto.transferId = record.id
@@ -283,11 +296,16 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
             else {
                 throw RPCError(.alreadyExists, "request id \(requestID) was used for another request")
             }
+            try context.authorize(
+                .manageCertificates, on: AccessTarget(organizationID: existing.fromOrganization, subaccountID: existing.fromSubaccount))
             var response = Recs_Transfer_V1_RequestInterAccountTransferResponse()
-            response.transfer = transferMessage(existing)
+            response.transfer = transferMessage(existing, for: context)
             return response
         }
+        try context.authorize(.manageCertificates, on: AccessTarget(organizationID: request.organizationId))
         let source = try await sourceSubaccount(of: selections, organization: request.organizationId)
+        try context.authorize(
+            .manageCertificates, on: AccessTarget(organizationID: request.organizationId, subaccountID: source.description))
         guard
             let destinationText = try await knownToRegistry({
                 try await step { try await store.defaultActiveSubaccount(of: request.toOrganizationId) }
@@ -317,7 +335,7 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
         }
         let record = makeRecord(change)
         var response = Recs_Transfer_V1_RequestInterAccountTransferResponse()
-        response.transfer = transferMessage(record)
+        response.transfer = transferMessage(record, for: context)
         return response
     }
 
@@ -345,10 +363,14 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
 
     /// Ends a pending transfer: the ledger completes or releases the hold, then the record and its
     /// event are written. A retry (same request id) after the end returns the ended transfer.
-    func end(_ transferID: String, requestID: RequestID, _ ending: Ending, at now: Date) async throws -> TransferRecord {
+    func end(
+        _ transferID: String, requestID: RequestID, _ ending: Ending, at now: Date,
+        authorize: (TransferRecord) throws -> Void = { _ in }
+    ) async throws -> TransferRecord {
         guard var record = try await step({ try await store.transfer(id: transferID) }) else {
             throw RPCError(.notFound, "transfer \(transferID) does not exist")
         }
+        try authorize(record)
         if record.state != .pending {
             // A retry of the request that ended it gets the same answer; anything else is too late.
             if record.state == ending.state, record.endedBy == requestID.description {
@@ -394,7 +416,10 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
             throw RPCError(.unimplemented, "AcceptTransfer into another than the recipient's default Active subaccount is not implemented yet")
         }
         var response = Recs_Transfer_V1_AcceptTransferResponse()
-        response.transfer = transferMessage(try await end(request.transferId, requestID: requestID, .accept, at: clock()))
+        let ended = try await end(request.transferId, requestID: requestID, .accept, at: clock()) { record in
+            try Self.authorizeRecipient(record, context)
+        }
+        response.transfer = transferMessage(ended, for: context)
         return response
     }
 
@@ -406,8 +431,10 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
             throw Self.invalid("reason", "at most \(Self.notesCharactersMax) characters")
         }
         var response = Recs_Transfer_V1_RejectTransferResponse()
-        response.transfer = transferMessage(
-            try await end(request.transferId, requestID: requestID, .reject(reason: request.reason), at: clock()))
+        let ended = try await end(request.transferId, requestID: requestID, .reject(reason: request.reason), at: clock()) { record in
+            try Self.authorizeRecipient(record, context)
+        }
+        response.transfer = transferMessage(ended, for: context)
         return response
     }
 
@@ -416,8 +443,19 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
     ) async throws -> Recs_Transfer_V1_WithdrawTransferResponse {
         let requestID = try Self.requestID(request.requestId)
         var response = Recs_Transfer_V1_WithdrawTransferResponse()
-        response.transfer = transferMessage(try await end(request.transferId, requestID: requestID, .withdraw, at: clock()))
+        let ended = try await end(request.transferId, requestID: requestID, .withdraw, at: clock()) { record in
+            // §15.2: the transferor withdraws, with Certificate Management over the source subaccount.
+            try context.authorize(
+                .manageCertificates, on: AccessTarget(organizationID: record.fromOrganization, subaccountID: record.fromSubaccount))
+        }
+        response.transfer = transferMessage(ended, for: context)
         return response
+    }
+
+    /// §15.2: only the recipient answers, with Certificate Management over the receiving subaccount.
+    static func authorizeRecipient(_ record: TransferRecord, _ context: ServerContext) throws {
+        try context.authorize(
+            .manageCertificates, on: AccessTarget(organizationID: record.toOrganization, subaccountID: record.toSubaccount))
     }
 
     public func getTransfer(
@@ -426,8 +464,14 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
         guard let record = try await step({ try await store.transfer(id: request.transferId) }) else {
             throw RPCError(.notFound, "transfer \(request.transferId) does not exist")
         }
+        // Either party may read it; anybody else learns nothing, not even that it exists.
+        guard context.permits(.viewAccount, on: AccessTarget(organizationID: record.fromOrganization))
+            || context.permits(.viewAccount, on: AccessTarget(organizationID: record.toOrganization))
+        else {
+            throw RPCError(.notFound, "transfer \(request.transferId) does not exist")
+        }
         var response = Recs_Transfer_V1_GetTransferResponse()
-        response.transfer = transferMessage(record)
+        response.transfer = transferMessage(record, for: context)
         return response
     }
 
@@ -477,6 +521,9 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
         if let first = try await step({ try await store.event(action: "RetireCertificates", requestID: requestID.description) }),
             let change = first.payload.change
         {
+            try context.authorize(
+                .manageCertificates,
+                on: AccessTarget(organizationID: first.payload.fromOrganization, subaccountID: first.payload.fromSubaccount))
             guard first.payload.fromOrganization == request.organizationId, first.payload.reason == reason,
                 change.serials == selections.compactMap(\.serialsOrNil), change.subaccount == retirement
             else {
@@ -488,8 +535,11 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
             return response
         }
         // A Retirement subaccount opened a moment ago may not have reached the ledger yet.
+        try context.authorize(.manageCertificates, on: AccessTarget(organizationID: request.organizationId))
         _ = try await knownToRegistry { try await step { try await store.subaccount(retirement.description) } }
         let source = try await sourceSubaccount(of: selections, organization: request.organizationId)
+        try context.authorize(
+            .manageCertificates, on: AccessTarget(organizationID: request.organizationId, subaccountID: source.description))
         let now = clock()
         let change = try await step {
             try await ledger.retire(
@@ -553,6 +603,7 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
         request: Recs_Transfer_V1_GetHoldingsSummaryRequest, context: ServerContext
     ) async throws -> Recs_Transfer_V1_GetHoldingsSummaryResponse {
         guard !request.organizationId.isEmpty else { throw Self.invalid("organization_id", "the organization is required") }
+        try context.authorize(.viewAccount, on: AccessTarget(organizationID: request.organizationId))
         var totals: [String: (kind: SubaccountKind, status: CertificateLifecycle.Kind, quantity: Int64)] = [:]
         for (id, kindText) in try await step({ try await store.subaccounts(of: request.organizationId) }) {
             guard let kind = SubaccountKind(rawValue: kindText) else { continue }

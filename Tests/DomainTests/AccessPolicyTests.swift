@@ -587,6 +587,13 @@ struct AccessPolicyAdministratorTests {
         expectRefused(AccessPolicy.decide(Access.administrator(.manager), action, AccessTarget(organizationID: "A1", subaccountID: "S1")), .notForThisCaller)
     }
 
+    @Test("Appendix D §6.1: the administrator loads generation files for any unit at Maintenance and above", arguments: Access.levels)
+    func administratorReports(level: AccessLevel) {
+        let target = AccessTarget(organizationID: "A1", generatingUnitID: "U1", reportingEntity: "Q1")
+        let decision = AccessPolicy.decide(Access.administrator(level), .reportGeneration, target)
+        if level.atLeast(.maintenance) { expectAllowed(decision) } else { expectRefused(decision, .accessLevelTooLow) }
+    }
+
     @Test("§11: the administrator reads the event feeds; account holders do not", arguments: Access.levels)
     func feeds(level: AccessLevel) {
         expectAllowed(AccessPolicy.admits(Access.administrator(level), .readFeed))

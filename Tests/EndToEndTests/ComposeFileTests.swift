@@ -14,7 +14,7 @@ import Testing
 
     @Test func eachServiceRunsItsExecutableOnItsOwnDatabase() throws {
         let config = try DockerCompose.normalizedConfig()
-        #expect(Set(config.serviceNames) == Set(Self.services + ["postgres"]))
+        #expect(Set(config.serviceNames) == Set(Self.services + ["postgres", "tls"]))
         for (index, service) in Self.services.enumerated() {
             let block = config.block(of: service)
             let port = 50061 + index
@@ -47,6 +47,43 @@ import Testing
                 #expect(block.contains("  \(peer):\n    condition: service_healthy"), "\(service) must start after \(peer)")
             }
         }
+    }
+
+    /// Mutual TLS between the services: the one-shot `tls` service makes the certificates
+    /// (scripts/make-deployment-certs.sh) in the `tls` volume, which every service mounts read-only
+    /// and names as its RECS_TLS_DIR; none starts before they exist, and each health check trusts the CA.
+    @Test func servicesSpeakMutualTLS() throws {
+        let config = try DockerCompose.normalizedConfig()
+        let tls = config.block(of: "tls")
+        #expect(tls.contains("command:\n- make-deployment-certs.sh\n- /tls\n"), "tls does not make the certificates:\n\(tls)")
+        #expect(tls.contains("\n- tls:/tls:rw\n"), "tls must write the tls volume:\n\(tls)")
+        #expect(tls.contains("restart: \"no\"\n"), "tls runs once:\n\(tls)")
+        #expect(tls.contains("RECS_TLS_HOSTNAMES: ''\n"))
+        for service in Self.services {
+            let block = config.block(of: service)
+            #expect(block.contains("\n- tls:/tls:ro\n"), "\(service) must mount the certificates read-only:\n\(block)")
+            #expect(!block.contains("tls:/tls:rw"), "\(service) must not be able to change the certificates")
+            #expect(block.contains("RECS_TLS_DIR: /tls\n"), "\(service) does not serve TLS:\n\(block)")
+            #expect(
+                block.contains("  tls:\n    condition: service_completed_successfully\n"),
+                "\(service) must start after the certificates are made:\n\(block)")
+            #expect(
+                block.contains("  - health\n  - \(service)\n") && block.contains("  - --ca\n  - /tls/ca.pem\n"),
+                "\(service)'s health check must check it over TLS:\n\(block)")
+        }
+    }
+
+    /// The registry writes the administrator's API key into its data directory, which outlives the
+    /// container. (A named volume a service uses but the file does not declare fails validation.)
+    @Test func registryKeepsItsDataDirectoryOnAVolume() throws {
+        let registry = try DockerCompose.normalizedConfig().block(of: "registry")
+        #expect(registry.contains("RECS_DATA_DIR: /var/lib/recs\n"), "registry:\n\(registry)")
+        #expect(registry.contains("\n- registry-data:/var/lib/recs:rw\n"), "registry:\n\(registry)")
+    }
+
+    @Test func certificateHostNamesComeFromTheEnvironment() throws {
+        let config = try DockerCompose.normalizedConfig(environment: ["RECS_TLS_HOSTNAMES": "recs.example.org,api.example.org"])
+        #expect(config.block(of: "tls").contains("RECS_TLS_HOSTNAMES: recs.example.org,api.example.org\n"))
     }
 
     @Test func passwordComesFromTheEnvironment() throws {
@@ -96,7 +133,7 @@ enum DockerCompose {
         .appendingPathComponent("docker-compose.yml").path
 
     /// Variables the compose file reads, removed so the defaults are what is tested.
-    static let composeVariables = ["RECS_POSTGRES_PASSWORD", "RECS_IMAGE"]
+    static let composeVariables = ["RECS_POSTGRES_PASSWORD", "RECS_IMAGE", "RECS_TLS_HOSTNAMES"]
 
     static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
         let executable = try locate()

@@ -41,17 +41,21 @@ final class System: @unchecked Sendable {
     let transferClient: Recs_Transfer_V1_TransferServiceClient
     let issuanceClient: Recs_Issuance_V1_IssuanceServiceClient
     let reportingClient: Recs_Reporting_V1_ReportingServiceClient
+    /// The registry administrator's key, from the file the registry wrote on its first start.
+    let administratorKey: String
     /// Opens the transfer service's database (the ledger) from the test, for the invariant.
     let openTransferDatabase: @Sendable () async throws -> any Database
     private let startTransfer: () async throws -> ServiceProcess
 
     init(
         registry: ServiceProcess, transfer: ServiceProcess, issuance: ServiceProcess, reporting: ServiceProcess,
-        openTransferDatabase: @escaping @Sendable () async throws -> any Database,
+        administratorKey: String, openTransferDatabase: @escaping @Sendable () async throws -> any Database,
         startTransfer: @escaping () async throws -> ServiceProcess
     ) throws {
         (self.registry, self.transfer, self.issuance, self.reporting) = (registry, transfer, issuance, reporting)
-        clients = try [registry, transfer, issuance, reporting].map { try RPCClient(host: "127.0.0.1", port: $0.port) }
+        // Users' clients: TLS with the deployment's CA and no certificate; who calls is the key sent.
+        clients = try [registry, transfer, issuance, reporting].map { try TestDeployment.client(port: $0.port) }
+        self.administratorKey = administratorKey
         registryClient = Recs_Registry_V1_RegistryServiceClient(clients[0])
         transferClient = Recs_Transfer_V1_TransferServiceClient(clients[1])
         issuanceClient = Recs_Issuance_V1_IssuanceServiceClient(clients[2])
@@ -109,8 +113,14 @@ final class System: @unchecked Sendable {
         var started: [ServiceProcess] = []
         func start(_ product: String, port: Int = 0, _ peers: [String]) async throws -> ServiceProcess {
             let polling = product == "registry" ? [] : ["--feed-poll-milliseconds", "100"]
+            // The registry writes the administrator's key in its data directory, on PostgreSQL too.
+            let keyDirectory =
+                product == "registry" && !storage[product]!.contains("--data-dir") ? ["--data-dir", root.appendingPathComponent("data").path] : []
             return try await ServiceProcess.start(
-                product, arguments: ["--port", "\(port)"] + storage[product]! + peers + polling, logDirectory: logs)
+                product,
+                arguments: ["--port", "\(port)", "--tls-dir", TestDeployment.tlsDirectory] + keyDirectory + storage[product]! + peers
+                    + polling,
+                logDirectory: logs)
         }
         var system: System?
         do {
@@ -133,7 +143,7 @@ final class System: @unchecked Sendable {
             let dataDirectory = root.appendingPathComponent("data").path
             let running = try System(
                 registry: registry, transfer: transfer, issuance: issuance, reporting: reporting,
-                openTransferDatabase: {
+                administratorKey: try TestDeployment.administratorKey(in: dataDirectory), openTransferDatabase: {
                     if let transferURL { return try await PostgresDatabase.open(url: transferURL, connectionsMax: 1) }
                     return try await SQLiteDatabase.open(dataDirectory: dataDirectory, service: "transfer")
                 }, startTransfer: startTransfer)

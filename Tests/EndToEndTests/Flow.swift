@@ -12,6 +12,12 @@ import Testing
 /// The first flow of issue 3, step by step, through the running services.
 struct Flow {
     let system: System
+    /// Each organization's API key (its Manager's), made by the administrator after creating it.
+    let keys = KeyRing()
+
+    /// Call options of the administrator, or of `organization`'s Manager.
+    var administrator: CallOptions { TestDeployment.options(system.administratorKey) }
+    func as_(_ organization: String) -> CallOptions { TestDeployment.options(keys[organization]) }
 
     static let vintage = (month: Int32(1), year: Int32(2025))
     static let qreUnitID = "SUNNY-1"
@@ -39,7 +45,9 @@ struct Flow {
         #expect(second.cycle?.units.flatMap(\.batchNumbers) == [batchNumber])
         var listBatches = Recs_Issuance_V1_ListCertificateBatchesRequest()
         listBatches.generatingUnitId = unitID
-        #expect(try await system.issuanceClient.listCertificateBatches(listBatches).batches.map(\.batchNumber) == [batchNumber])
+        #expect(
+            try await system.issuanceClient.listCertificateBatches(listBatches, options: as_(owner.organizationId)).batches.map(\.batchNumber)
+                == [batchNumber])
         let batch = try await certificateBatch(batchNumber)
         #expect(batch.quantity == 100)
 
@@ -58,18 +66,37 @@ struct Flow {
             return part
         }
         // Part of the batch to the buyer, through `recs`: pending and frozen until accepted (§15.2).
+        // §7, §11: nobody takes another account's certificates (issue 7: an anonymous caller did).
+        try await expectRefused(.unauthenticated, "an anonymous transfer request") {
+            var request = Recs_Transfer_V1_RequestInterAccountTransferRequest()
+            (request.requestId, request.organizationId, request.toOrganizationId) = ("e2e-steal-0", owner.organizationId, buyer.organizationId)
+            var item = Recs_Transfer_V1_TransferItem()
+            item.serialRange = serials(1, 40)
+            request.items = [item]
+            _ = try await system.transferClient.requestInterAccountTransfer(request)
+        }
+        try await expectRefused(.permissionDenied, "the buyer moving the owner's certificates") {
+            _ = try await requestTransfer("e2e-steal-1", from: owner.organizationId, to: buyer.organizationId, serials(1, 40), as: buyer.organizationId)
+        }
         let requested = try recs(
             ["transfer", "request", "--from", owner.organizationId, "--to", buyer.organizationId, text(serials(1, 40))],
-            requestID: "e2e-transfer-1")
+            as: owner.organizationId, requestID: "e2e-transfer-1")
         #expect(requested["state"] as? String == "pending", "recs transfer request: \(requested)")
         let transferID = try #require(requested["transfer_id"] as? String)
-        let acceptedByCLI = try recs(["transfer", "accept", transferID], requestID: "e2e-accept-1")
+        #expect((requested["to_subaccount_id"] as? String ?? "").isEmpty, "M-RETS: the sender sees the recipient's organization, not its subaccount")
+        try await expectRefused(.permissionDenied, "the sender accepting its own transfer") {
+            _ = try await answer(transferID, .accept, "e2e-accept-by-owner", as: owner.organizationId)
+        }
+        let acceptedByCLI = try recs(["transfer", "accept", transferID], as: buyer.organizationId, requestID: "e2e-accept-1")
         #expect(acceptedByCLI["state"] as? String == "completed", "recs transfer accept: \(acceptedByCLI)")
         // Rejected and withdrawn transfers return the certificates.
         let rejected = try await requestTransfer("e2e-transfer-2", from: owner.organizationId, to: buyer.organizationId, serials(41, 50))
-        _ = try await answer(rejected.transferId, .reject, "e2e-reject-2")
+        _ = try await answer(rejected.transferId, .reject, "e2e-reject-2", as: buyer.organizationId)
         let withdrawn = try await requestTransfer("e2e-transfer-3", from: owner.organizationId, to: buyer.organizationId, serials(51, 55))
-        _ = try await answer(withdrawn.transferId, .withdraw, "e2e-withdraw-3")
+        try await expectRefused(.permissionDenied, "the recipient withdrawing the sender's transfer") {
+            _ = try await answer(withdrawn.transferId, .withdraw, "e2e-withdraw-by-buyer", as: buyer.organizationId)
+        }
+        _ = try await answer(withdrawn.transferId, .withdraw, "e2e-withdraw-3", as: owner.organizationId)
         // One left pending: frozen at the owner.
         let pending = try await requestTransfer("e2e-transfer-4", from: owner.organizationId, to: buyer.organizationId, serials(91, 100))
         #expect(pending.state == .pending)
@@ -79,6 +106,12 @@ struct Flow {
 
         // reporting: once it has applied every feed, the look-up shows each part where it is.
         try await waitForReporting()
+        // §20: a holder looks up what it holds; the range spans both holders, so only the
+        // administrator sees it whole.
+        try await expectRefused(.permissionDenied, "the owner looking up the buyer's certificates") {
+            _ = try await lookUp(serials(1, 100), as: as_(owner.organizationId))
+        }
+        #expect(try await lookUp(serials(61, 90), as: as_(owner.organizationId)).count == 1)
         let statuses = try await lookUp(serials(1, 100))
         let expected: [(Int64, Int64, Recs_Common_V1_CertificateStatus, String)] = [
             (1, 10, .retired, buyer.organizationId), (11, 40, .active, buyer.organizationId),
@@ -97,16 +130,92 @@ struct Flow {
             }
         }
         // The same look-up through `recs`.
-        let lookedUp = try recs(["lookup", text(serials(1, 100))])
+        let lookedUp = try recs(["lookup", text(serials(1, 100))], as: nil)
         #expect((lookedUp["statuses"] as? [Any])?.count == statuses.count, "recs lookup: \(lookedUp)")
         let single = try await lookUp(serials(57, 57))
         #expect(single.count == 1 && single.first?.status == .retired)
-        let generators = try await system.reportingClient.listActiveGenerators(Recs_Reporting_V1_ListActiveGeneratorsRequest())
+        let generators = try await system.reportingClient.listActiveGenerators(
+            Recs_Reporting_V1_ListActiveGeneratorsRequest(), options: as_(buyer.organizationId))
         #expect(generators.generators.contains { $0.generatingUnitId == unitID })
 
         let february = try await issueWhileTransferIsDown(qre: qre.organizationId, unitID: unitID, owner: owner.organizationId)
         try await checkConservation(
             issued: [batchNumber: 100, february: 21], organizations: [owner.organizationId, buyer.organizationId])
+        try await revokedKeyRefusedEverywhere(organization: buyer.organizationId)
+    }
+
+    /// §7, §11 (issue 7): a revoked key is refused by all four services, each of which
+    /// authenticates calls itself from the registry's feed; within one poll of their followers
+    /// (100 ms here, 500 ms by default), bounded here at 5 seconds.
+    func revokedKeyRefusedEverywhere(organization: String) async throws {
+        let manager = try await whoAmI(as_(organization))
+        var create = Recs_Registry_V1_CreateApiKeyRequest()
+        (create.requestId, create.label) = ("e2e-key-to-revoke", "revoked in the test")
+        let created = try await system.registryClient.createApiKey(create, options: as_(organization))
+        let key = TestDeployment.options(created.secret)
+        #expect(created.apiKey?.userId == manager.user?.userId)
+        // Each service's own check of the key: anything but UNAUTHENTICATED once it knows the key.
+        let probes: [(String, (CallOptions) async throws -> Void)] = [
+            ("registry", { options in _ = try await system.registryClient.whoAmI(Recs_Registry_V1_WhoAmIRequest(), options: options) }),
+            ("issuance", { options in
+                var request = Recs_Issuance_V1_GetGenerationUploadRequest()
+                request.uploadId = "U1"
+                _ = try await system.issuanceClient.getGenerationUpload(request, options: options)
+            }),
+            ("transfer", { options in
+                var request = Recs_Transfer_V1_GetHoldingsSummaryRequest()
+                request.organizationId = organization
+                _ = try await system.transferClient.getHoldingsSummary(request, options: options)
+            }),
+            ("reporting", { options in
+                _ = try await system.reportingClient.listActiveGenerators(Recs_Reporting_V1_ListActiveGeneratorsRequest(), options: options)
+            }),
+        ]
+        func authenticated(_ probe: (CallOptions) async throws -> Void) async -> Bool {
+            do {
+                try await probe(key)
+                return true
+            } catch let error as RPCError {
+                return error.code != .unauthenticated
+            } catch {
+                return false
+            }
+        }
+        for (service, probe) in probes {
+            #expect(try await eventually(timeout: .seconds(10)) { await authenticated(probe) }, "\(service) learns the new key")
+        }
+        var revoke = Recs_Registry_V1_RevokeApiKeyRequest()
+        (revoke.requestId, revoke.keyId) = ("e2e-revoke", created.apiKey?.keyId ?? "")
+        let revokedAt = ContinuousClock.now
+        _ = try await system.registryClient.revokeApiKey(revoke, options: as_(organization))
+        for (service, probe) in probes {
+            let refused = try await eventually(timeout: .seconds(5), every: .milliseconds(20)) { await !authenticated(probe) }
+            #expect(refused, "\(service) still accepts the revoked key after \(ContinuousClock.now - revokedAt)")
+        }
+        // The Manager's own key still works everywhere.
+        for (service, probe) in probes {
+            do {
+                try await probe(as_(organization))
+            } catch let error as RPCError {
+                #expect(error.code != .unauthenticated, "\(service) refused the Manager's unrevoked key")
+            }
+        }
+    }
+
+    func whoAmI(_ options: CallOptions) async throws -> Recs_Registry_V1_WhoAmIResponse {
+        try await system.registryClient.whoAmI(Recs_Registry_V1_WhoAmIRequest(), options: options)
+    }
+
+    /// Expects `body` to fail with `code`.
+    func expectRefused(
+        _ code: StatusCode, _ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+    ) async throws {
+        do {
+            try await body()
+            Issue.record("\(what) was not refused", sourceLocation: sourceLocation)
+        } catch let error as RPCError {
+            #expect(error.code == code, "\(what): \(error)", sourceLocation: sourceLocation)
+        }
     }
 
     /// §12.6, §14.2: February's cycle runs while the transfer service is down; the batch is issued
@@ -161,7 +270,8 @@ struct Flow {
     // MARK: Steps
 
     /// Runs `recs <arguments> --json` against the four services; returns its JSON answer.
-    func recs(_ arguments: [String], requestID: String? = nil) throws -> [String: Any] {
+    /// `as` is the organization whose Manager's key recs sends (nil: the administrator's).
+    func recs(_ arguments: [String], as organization: String?, requestID: String? = nil) throws -> [String: Any] {
         let process = Process()
         process.executableURL = ServiceProcess.executable("recs")
         process.arguments = arguments + ["--json"] + (requestID.map { ["--request-id", $0] } ?? [])
@@ -170,6 +280,8 @@ struct Flow {
         environment["RECS_ISSUANCE_ADDRESS"] = system.issuance.address
         environment["RECS_TRANSFER_ADDRESS"] = system.transfer.address
         environment["RECS_REPORTING_ADDRESS"] = system.reporting.address
+        environment["RECS_CA"] = TestDeployment.caPath
+        environment["RECS_API_KEY"] = organization.map { keys[$0] ?? "" } ?? system.administratorKey
         process.environment = environment
         let output = Pipe()
         let errors = Pipe()
@@ -202,7 +314,14 @@ struct Flow {
         request.type = type
         request.managerPersonName = "Pat \(name)"
         request.managerLogin = "manager-\(requestID)"
-        return try #require(try await system.registryClient.createOrganization(request).organization)
+        let created = try await system.registryClient.createOrganization(request, options: administrator)
+        let organization = try #require(created.organization)
+        // The administrator gives the new Manager its first key (§7: the organization's users
+        // then manage their own).
+        var key = Recs_Registry_V1_CreateApiKeyRequest()
+        (key.requestId, key.userId, key.label) = ("\(requestID)-key", created.manager?.userId ?? "", "e2e")
+        keys[organization.organizationId] = try await system.registryClient.createApiKey(key, options: administrator).secret
+        return organization
     }
 
     /// A 2 MW wholesale solar unit in California (Class B), approved, reported by `qre`.
@@ -231,13 +350,13 @@ struct Flow {
         register.organizationId = owner
         register.depositSubaccountId = deposit.subaccountId
         register.staticData = data
-        let unit = try #require(try await system.registryClient.registerGeneratingUnit(register).generatingUnit)
+        let unit = try #require(try await system.registryClient.registerGeneratingUnit(register, options: as_(owner)).generatingUnit)
 
         var approve = Recs_Registry_V1_ApproveGeneratingUnitRequest()
         approve.requestId = "e2e-approve"
         approve.generatingUnitId = unit.generatingUnitId
         approve.verificationNotes = "meter verified"
-        _ = try await system.registryClient.approveGeneratingUnit(approve)
+        _ = try await system.registryClient.approveGeneratingUnit(approve, options: administrator)
 
         var designate = Recs_Registry_V1_DesignateReportingEntityRequest()
         designate.requestId = "e2e-designate"
@@ -245,7 +364,7 @@ struct Flow {
         designate.type = .qualifiedReportingEntity
         designate.reportingEntityOrganizationId = qre
         designate.reportingEntityUnitId = Self.qreUnitID
-        _ = try await system.registryClient.designateReportingEntity(designate)
+        _ = try await system.registryClient.designateReportingEntity(designate, options: as_(owner))
         return unit.generatingUnitId
     }
 
@@ -264,7 +383,17 @@ struct Flow {
         request.reporterOrganizationId = qre
         request.fileName = "2025-0\(month).csv"
         request.content = Array(file.utf8)
-        return try #require(try await system.issuanceClient.uploadGenerationFile(request).upload)
+        // The QRE's key must have reached issuance (it learns keys from the registry's feed).
+        var upload: Recs_Issuance_V1_GenerationUpload?
+        _ = try await eventually(timeout: .seconds(10)) {
+            do {
+                upload = try await system.issuanceClient.uploadGenerationFile(request, options: as_(qre)).upload
+                return true
+            } catch let error as RPCError where error.code == .unauthenticated {
+                return false
+            }
+        }
+        return try #require(upload)
     }
 
     func runCycle(_ requestID: String, month: Int32 = vintage.month) async throws -> Recs_Issuance_V1_IssuanceCycle {
@@ -277,25 +406,25 @@ struct Flow {
         var vintage = Recs_Common_V1_Vintage()
         (vintage.month, vintage.year) = (month, Self.vintage.year)
         request.vintage = vintage
-        return try await system.issuanceClient.runIssuanceCycle(request)
+        return try await system.issuanceClient.runIssuanceCycle(request, options: administrator)
     }
 
     func certificateBatch(_ number: Int64) async throws -> Recs_Common_V1_CertificateBatch {
         var request = Recs_Issuance_V1_GetCertificateBatchRequest()
         request.batchNumber = number
-        return try #require(try await system.issuanceClient.getCertificateBatch(request).batch)
+        return try #require(try await system.issuanceClient.getCertificateBatch(request, options: administrator).batch)
     }
 
     func activeQuantity(_ organization: String) async throws -> Int64 {
         var request = Recs_Transfer_V1_GetHoldingsSummaryRequest()
         request.organizationId = organization
-        return try await system.transferClient.getHoldingsSummary(request).totals
+        return try await system.transferClient.getHoldingsSummary(request, options: as_(organization)).totals
             .filter { $0.subaccountKind == .active && $0.status == .active }.reduce(0) { $0 + $1.quantity }
     }
 
-    func requestTransfer(_ requestID: String, from: String, to: String, _ serials: Recs_Common_V1_SerialRange) async throws
-        -> Recs_Transfer_V1_Transfer
-    {
+    func requestTransfer(
+        _ requestID: String, from: String, to: String, _ serials: Recs_Common_V1_SerialRange, as caller: String? = nil
+    ) async throws -> Recs_Transfer_V1_Transfer {
         var item = Recs_Transfer_V1_TransferItem()
         item.serialRange = serials
         var request = Recs_Transfer_V1_RequestInterAccountTransferRequest()
@@ -303,25 +432,26 @@ struct Flow {
         request.organizationId = from
         request.toOrganizationId = to
         request.items = [item]
-        return try #require(try await system.transferClient.requestInterAccountTransfer(request).transfer)
+        return try #require(try await system.transferClient.requestInterAccountTransfer(request, options: as_(caller ?? from)).transfer)
     }
 
     enum Answer { case accept, reject, withdraw }
 
-    func answer(_ transferID: String, _ answer: Answer, _ requestID: String) async throws -> Recs_Transfer_V1_Transfer? {
+    func answer(_ transferID: String, _ answer: Answer, _ requestID: String, as caller: String) async throws -> Recs_Transfer_V1_Transfer? {
+        let options = as_(caller)
         switch answer {
         case .accept:
             var request = Recs_Transfer_V1_AcceptTransferRequest()
             (request.requestId, request.transferId) = (requestID, transferID)
-            return try await system.transferClient.acceptTransfer(request).transfer
+            return try await system.transferClient.acceptTransfer(request, options: options).transfer
         case .reject:
             var request = Recs_Transfer_V1_RejectTransferRequest()
             (request.requestId, request.transferId, request.reason) = (requestID, transferID, "not ordered")
-            return try await system.transferClient.rejectTransfer(request).transfer
+            return try await system.transferClient.rejectTransfer(request, options: options).transfer
         case .withdraw:
             var request = Recs_Transfer_V1_WithdrawTransferRequest()
             (request.requestId, request.transferId) = (requestID, transferID)
-            return try await system.transferClient.withdrawTransfer(request).transfer
+            return try await system.transferClient.withdrawTransfer(request, options: options).transfer
         }
     }
 
@@ -339,21 +469,21 @@ struct Flow {
         request.items = [item]
         request.retirementSubaccountId = retirement.subaccountId
         request.reason = reason
-        _ = try await system.transferClient.retireCertificates(request)
+        _ = try await system.transferClient.retireCertificates(request, options: as_(organization))
     }
 
     /// Until reporting has applied every event the three services had published.
     func waitForReporting() async throws {
-        let registryLast = try await system.registryClient.listEvents(Recs_Registry_V1_ListEventsRequest()).lastSequence
-        let issuanceLast = try await system.issuanceClient.listEvents(Recs_Issuance_V1_ListEventsRequest()).lastSequence
-        let transferLast = try await system.transferClient.listEvents(Recs_Transfer_V1_ListEventsRequest()).lastSequence
+        let registryLast = try await system.registryClient.listEvents(Recs_Registry_V1_ListEventsRequest(), options: administrator).lastSequence
+        let issuanceLast = try await system.issuanceClient.listEvents(Recs_Issuance_V1_ListEventsRequest(), options: administrator).lastSequence
+        let transferLast = try await system.transferClient.listEvents(Recs_Transfer_V1_ListEventsRequest(), options: administrator).lastSequence
         let wanted = [
             "recs.registry.v1.RegistryService": registryLast, "recs.issuance.v1.IssuanceService": issuanceLast,
             "recs.transfer.v1.TransferService": transferLast,
         ]
         var positions: [String: Int64] = [:]
         let caughtUp = try await eventually(timeout: .seconds(30)) {
-            let response = try await system.reportingClient.getFeedPositions(Recs_Reporting_V1_GetFeedPositionsRequest())
+            let response = try await system.reportingClient.getFeedPositions(Recs_Reporting_V1_GetFeedPositionsRequest(), options: administrator)
             positions = Dictionary(response.positions.map { ($0.service, $0.appliedSequence) }, uniquingKeysWith: max)
             return wanted.allSatisfy { service, last in (positions[service] ?? 0) >= last }
         }
@@ -361,10 +491,10 @@ struct Flow {
         #expect(positions == wanted, "reporting never applies more than was published")
     }
 
-    func lookUp(_ serials: Recs_Common_V1_SerialRange) async throws -> [Recs_Reporting_V1_SerialNumberStatus] {
+    func lookUp(_ serials: Recs_Common_V1_SerialRange, as options: CallOptions? = nil) async throws -> [Recs_Reporting_V1_SerialNumberStatus] {
         var request = Recs_Reporting_V1_LookUpSerialNumbersRequest()
         request.serialRange = serials
-        return try await system.reportingClient.lookUpSerialNumbers(request).statuses
+        return try await system.reportingClient.lookUpSerialNumbers(request, options: options ?? administrator).statuses
     }
 
     /// The ledger's invariant, checked in the transfer service's own database and through the
@@ -395,7 +525,7 @@ struct Flow {
         for organization in organizations {
             var request = Recs_Transfer_V1_GetHoldingsSummaryRequest()
             request.organizationId = organization
-            total += try await system.transferClient.getHoldingsSummary(request).totals.reduce(0) { $0 + $1.quantity }
+            total += try await system.transferClient.getHoldingsSummary(request, options: as_(organization)).totals.reduce(0) { $0 + $1.quantity }
         }
         #expect(total == issued.values.reduce(0, +))
     }
@@ -407,5 +537,14 @@ extension Recs_Registry_V1_Organization {
             throw ServiceProcessError("\(organizationId) has no \(kind) subaccount")
         }
         return subaccount
+    }
+}
+
+/// The organizations' keys, by organization id.
+final class KeyRing: @unchecked Sendable {
+    private var keys: [String: String] = [:]
+    subscript(organization: String) -> String? {
+        get { keys[organization] }
+        set { keys[organization] = newValue }
     }
 }

@@ -7,8 +7,9 @@ import Glibc
 #endif
 
 /// The README's run command (scripts/run.sh) as a new user runs it, minus the release build: it
-/// starts the four services on SQLite, says where each listens, they answer `recs health`, and
-/// SIGTERM stops all four with exit status 0.
+/// starts the four services on SQLite with TLS from certificates it makes, says where each listens
+/// and how `recs` reaches them, they answer `recs health` given the CA, and SIGTERM stops all four
+/// with exit status 0.
 @Suite("scripts/run.sh")
 struct RunScriptTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -51,13 +52,29 @@ struct RunScriptTests {
         let keyFile = data.appendingPathComponent("admin-api-key")
         #expect(keyLine?.contains(keyFile.path) == true, "run.sh printed: \(keyLine ?? "nothing")")
         #expect(FileManager.default.fileExists(atPath: keyFile.path))
+        // The deployment's CA and certificates (scripts/make-deployment-certs.sh), and how `recs` uses them.
+        let tls = data.appendingPathComponent("tls")
+        let caFile = tls.appendingPathComponent("ca.pem")
+        for file in ["ca.pem", "registry.pem"] {
+            #expect(FileManager.default.fileExists(atPath: tls.appendingPathComponent(file).path), "\(file) not in \(tls.path)")
+        }
+        let recsLine = try await ServiceProcess.firstLine(of: script.output, timeout: .seconds(10))
+        #expect(recsLine?.hasPrefix("to call them with recs:") == true, "run.sh printed: \(recsLine ?? "nothing")")
+        #expect(recsLine?.contains("RECS_CA=\(caFile.path)") == true, "run.sh printed: \(recsLine ?? "nothing")")
+        #expect(recsLine?.contains("RECS_API_KEY_FILE=\(keyFile.path)") == true, "run.sh printed: \(recsLine ?? "nothing")")
 
-        // `recs health` with the addresses run.sh gave the services.
+        // `recs health` with the addresses run.sh gave the services, over TLS with its CA.
         var recsEnvironment = environment
         for (name, port) in zip(names, ports) { recsEnvironment["RECS_\(name)_ADDRESS"] = "127.0.0.1:\(port)" }
+        recsEnvironment["RECS_CA"] = caFile.path
         let (healthStatus, healthOutput) = try runToEnd(ServiceProcess.executable("recs").path, ["health"], environment: recsEnvironment)
         #expect(healthStatus == 0, "recs health: \(healthOutput)")
         #expect(healthOutput.components(separatedBy: "SERVING").count - 1 == 4, "recs health: \(healthOutput)")
+        // Without the CA, `recs` speaks cleartext, which a TLS service does not answer.
+        recsEnvironment["RECS_CA"] = nil
+        let (cleartextStatus, cleartextOutput) = try runToEnd(
+            ServiceProcess.executable("recs").path, ["health", "registry", "--deadline-seconds", "5"], environment: recsEnvironment)
+        #expect(cleartextStatus != 0, "recs health without --ca: \(cleartextOutput)")
 
         script.signal(SIGTERM)
         let status = try await script.waitForExit(timeout: .seconds(60))

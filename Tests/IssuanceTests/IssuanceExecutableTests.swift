@@ -21,7 +21,7 @@ struct IssuanceExecutableTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("issuance")
     }
 
-    @Test("Serves on SQLite in RECS_DATA_DIR with its peers down, answers ListEvents, stops on SIGTERM")
+    @Test("Serves TLS on SQLite in RECS_DATA_DIR with its peers down, answers ListEvents to a peer, refuses anonymous uploads, stops on SIGTERM")
     func servesAndStops() async throws {
         let executable = Self.executable
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -33,30 +33,52 @@ struct IssuanceExecutableTests {
         let process = try await ServiceProcess.start(
             "issuance", arguments: [
                 "--port", "0", "--registry-address", "127.0.0.1:9", "--transfer-address", "127.0.0.1:9",
-                "--feed-poll-milliseconds", "50", "--deposit-retry-milliseconds", "100",
+                "--feed-poll-milliseconds", "50", "--deposit-retry-milliseconds", "100", "--tls-dir", TestDeployment.tlsDirectory,
             ], environment: ["RECS_DATA_DIR": directory.path],
             logDirectory: directory.appendingPathComponent("logs"))
         let port = process.port
 
-        let client = try RPCClient(host: "127.0.0.1", port: port)
+        let client = try TestDeployment.client(port: port, as: "reporting")
         let issuance = Recs_Issuance_V1_IssuanceServiceClient(client)
         let events = try await issuance.listEvents(Recs_Issuance_V1_ListEventsRequest())
         #expect(events.events.isEmpty && events.lastSequence == 0)
-        // The registry is down and the reporter is unknown: UNAVAILABLE, not a recorded failure.
+        // Nobody is known while the registry is down: an upload without a key is refused before anything.
         var upload = Recs_Issuance_V1_UploadGenerationFileRequest()
         upload.requestId = "process-upload"
         upload.reporterOrganizationId = "A2"
         upload.content = Array("UNITID,Vintage,BeginDate,EndDate,TotalMWh\nQ1,01/2026,01/01/2026,01/31/2026,1".utf8)
+        let anonymousClient = try TestDeployment.client(port: port)
+        do {
+            _ = try await Recs_Issuance_V1_IssuanceServiceClient(anonymousClient).uploadGenerationFile(upload)
+            Issue.record("an anonymous upload succeeded")
+        } catch let error as RPCError {
+            #expect(error.code == .unauthenticated)
+        }
+        // A peer service is not a reporting entity either.
         do {
             _ = try await issuance.uploadGenerationFile(upload)
-            Issue.record("the upload succeeded without a registry")
+            Issue.record("a peer service's upload succeeded")
         } catch let error as RPCError {
-            #expect(error.code == .unavailable)
+            #expect(error.code == .permissionDenied)
         }
+        await anonymousClient.close()
         await client.close()
 
         #expect(await process.stop() == 0, "exit status on SIGTERM")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("issuance.sqlite").path))
+    }
+
+    @Test(
+        "ADR 0006: issuance, transfer and reporting refuse to start without a client certificate, since their peers' feeds are for peer services only",
+        arguments: ["issuance", "transfer", "reporting"])
+    func refusesToStartWithoutPeerCertificate(product: String) throws {
+        guard ServiceProcess.isBuilt(product) else { try Test.cancel("\(product) is not built") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recs-no-cert-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (status, output) = try ServiceProcess.runToExit(product, arguments: ["--port", "0", "--data-dir", directory.path])
+        #expect(status != 0)
+        #expect(output.contains("--tls-dir"), "names the way out: \(output)")
+        #expect(!output.contains("listening on"))
     }
 
     @Test("--help lists the service's flags, its peers and the feed and deposit intervals")

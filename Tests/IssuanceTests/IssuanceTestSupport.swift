@@ -166,7 +166,7 @@ func withIssuance(
     try await withServedApplication(kind, sourceLocation: sourceLocation) { testDatabase in
         try await IssuanceApplication.build(
             database: testDatabase.database, server: ServerConfiguration(port: 0), registry: registry.fetch,
-            transfer: depositor, logger: logger, clock: clock.read)
+            transfer: depositor, access: .unenforced, logger: logger, clock: clock.read)
     } _: { application, client, _ in
         try await body(
             Harness(

@@ -151,3 +151,25 @@ public func eventually(
     }
     return try await condition()
 }
+
+extension ServiceProcess {
+    /// Runs `product` to its end (a service that refuses its configuration exits at once); its exit
+    /// status and what it wrote on stdout and stderr.
+    public static func runToExit(_ product: String, arguments: [String], environment extra: [String: String] = [:]) throws
+        -> (status: Int32, output: String)
+    {
+        let process = Process()
+        process.executableURL = executable(product)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RECS_") }
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+}

@@ -138,7 +138,7 @@ struct CallBehaviourTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let server = StandardServer(
-            configuration: ServerConfiguration(port: 0), services: [InteropTestService()], logger: logger)
+            configuration: ServerConfiguration(port: 0), services: [InteropTestService()], interceptor: nil, logger: logger)
         let port = try await server.server.start()
         try await withClient(port: port) { client in
             let test = Grpc_Testing_TestServiceClient(client)
@@ -212,6 +212,35 @@ struct CallBehaviourTests {
             }
             let anonymous = ClientTLSConfiguration(caPath: TestCertificates.path("ca.pem"), serverHostname: "localhost")
             try await withClient(port: port, tls: anonymous) { client in
+                _ = try await expectStatus(.unavailable) {
+                    _ = try await Grpc_Testing_TestServiceClient(client).unaryCall(Grpc_Testing_SimpleRequest())
+                }
+            }
+        }
+    }
+
+    @Test("optional client certificates: a client without one connects; one that presents a certificate must chain to the CA")
+    func optionalClientCertificates() async throws {
+        let tls = ServerTLSConfiguration(
+            certificateChainPath: TestCertificates.path("server.pem"), privateKeyPath: TestCertificates.path("server.key"),
+            clientCAPath: TestCertificates.path("ca.pem"), clientCertificates: .optional)
+        try await withServer(services: [ProbeService(probe: CancellationProbe())], tls: tls) { _, port in
+            let anonymous = ClientTLSConfiguration(caPath: TestCertificates.path("ca.pem"), serverHostname: "localhost")
+            try await withClient(port: port, tls: anonymous) { client in
+                let response = try await Grpc_Testing_TestServiceClient(client).unaryCall(Grpc_Testing_SimpleRequest())
+                #expect(response.username.isEmpty, "no certificate, no identity")
+            }
+            let trusted = ClientTLSConfiguration(
+                caPath: TestCertificates.path("ca.pem"), certificateChainPath: TestCertificates.path("client.pem"),
+                privateKeyPath: TestCertificates.path("client.key"), serverHostname: "localhost")
+            try await withClient(port: port, tls: trusted) { client in
+                let response = try await Grpc_Testing_TestServiceClient(client).unaryCall(Grpc_Testing_SimpleRequest())
+                #expect(response.username == "partner-registry-1")
+            }
+            let rogue = ClientTLSConfiguration(
+                caPath: TestCertificates.path("ca.pem"), certificateChainPath: TestCertificates.path("rogue-client.pem"),
+                privateKeyPath: TestCertificates.path("rogue-client.key"), serverHostname: "localhost")
+            try await withClient(port: port, tls: rogue) { client in
                 _ = try await expectStatus(.unavailable) {
                     _ = try await Grpc_Testing_TestServiceClient(client).unaryCall(Grpc_Testing_SimpleRequest())
                 }

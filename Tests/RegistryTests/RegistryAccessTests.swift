@@ -24,7 +24,7 @@ struct RegistryAccessTests {
         try await withServedApplication(kind) { testDatabase in
             try await RegistryApplication.build(
                 database: testDatabase.database, server: ServerConfiguration(port: 0),
-                access: RegistryApplication.Access(keyDirectory: directory, enforced: true), logger: logger)
+                access: RegistryApplication.Access(keyDirectory: directory, checks: .enforced()), logger: logger)
         } _: { _, client, _ in
             let key = try String(contentsOf: directory.appendingPathComponent("admin-api-key"), encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -171,7 +171,7 @@ struct RegistryAccessTests {
         try await withServedApplication(.sqlite) { testDatabase in
             try await RegistryApplication.build(
                 database: testDatabase.database, server: ServerConfiguration(port: 0),
-                access: RegistryApplication.Access(keyDirectory: directory, enforced: true), logger: logger)
+                access: RegistryApplication.Access(keyDirectory: directory, checks: .enforced()), logger: logger)
         } _: { _, client, _ in
             let health = Grpc_Health_V1_HealthClient(client)
             var check = Grpc_Health_V1_HealthCheckRequest()

@@ -4,13 +4,16 @@ import ProcessTestSupport
 import ProtoMessages
 import ProtoServices
 import RPC
+import ServiceTestSupport
 import Testing
 
 /// The `registry` executable as a process: configuration from flags and environment, migrations at
 /// start, "registry listening on PORT", and a graceful stop on SIGTERM with exit status 0.
 @Suite("registry executable")
 struct RegistryExecutableTests {
-    @Test("Serves on SQLite in RECS_DATA_DIR, keeps data across restarts, writes the administrator's key once, stops on SIGTERM")
+    @Test(
+        "Serves TLS on SQLite in RECS_DATA_DIR, writes the administrator's key once, refuses anonymous callers, keeps data across restarts, stops on SIGTERM"
+    )
     func servesAndStops() async throws {
         guard ServiceProcess.isBuilt("registry") else {
             try Test.cancel("registry is not built (swift build --build-tests builds it)")
@@ -21,24 +24,27 @@ struct RegistryExecutableTests {
         var firstToken = ""
         for round in 1...2 {
             let process = try await ServiceProcess.start(
-                "registry", arguments: ["--port", "0"], environment: ["RECS_DATA_DIR": directory.path],
-                logDirectory: directory.appendingPathComponent("logs"))
+                "registry", arguments: ["--port", "0", "--tls-dir", TestDeployment.tlsDirectory],
+                environment: ["RECS_DATA_DIR": directory.path], logDirectory: directory.appendingPathComponent("logs"))
             let port = process.port
-            let client = try RPCClient(host: "127.0.0.1", port: port)
+            let client = try TestDeployment.client(port: port)
             let registry = Recs_Registry_V1_RegistryServiceClient(client)
+            let administrator = TestDeployment.options(try TestDeployment.administratorKey(in: directory.path))
             var request = Recs_Registry_V1_CreateOrganizationRequest()
             request.requestId = "process-create"
             request.name = "Process Test"
             request.type = .accountHolder
             request.managerPersonName = "Pat"
             request.managerLogin = "pat-process"
+            // Only the administrator creates organizations; nobody anonymous gets past health.
+            try await expectStatus(.unauthenticated) { _ = try await registry.createOrganization(request) }
             // The second run answers the recorded outcome: the data survived the restart.
-            let response = try await registry.createOrganization(request)
+            let response = try await registry.createOrganization(request, options: administrator)
             // A1 is the registry administrator's organization, made on the first start with its
             // Manager and first API key (three events); a restart makes nothing again. A2 and its
             // Manager are two more.
             #expect(response.organization?.organizationId == "A2")
-            let events = try await registry.listEvents(Recs_Registry_V1_ListEventsRequest())
+            let events = try await registry.listEvents(Recs_Registry_V1_ListEventsRequest(), options: administrator)
             #expect(events.lastSequence == 5, "round \(round)")
             let keyFile = directory.appendingPathComponent("admin-api-key")
             let token = try String(contentsOf: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

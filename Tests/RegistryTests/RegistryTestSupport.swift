@@ -22,7 +22,9 @@ func withRegistry(
     var logger = Logger(label: "registry-test")
     logger.logLevel = .critical
     try await withServedApplication(kind, sourceLocation: sourceLocation) { testDatabase in
-        try await RegistryApplication.build(database: testDatabase.database, server: ServerConfiguration(port: 0), logger: logger)
+        try await RegistryApplication.build(
+            database: testDatabase.database, server: ServerConfiguration(port: 0),
+            access: RegistryApplication.Access(keyDirectory: nil, checks: .unenforced), logger: logger)
     } _: { _, client, testDatabase in
         try await body(Recs_Registry_V1_RegistryServiceClient(client), testDatabase)
     }

@@ -52,7 +52,7 @@ struct ReportingExecutableTests {
         let process = try await ServiceProcess.start(
             "reporting", arguments: [
                 "--port", "0", "--registry-address", peer, "--issuance-address", peer, "--transfer-address", peer,
-                "--feed-poll-milliseconds", "20",
+                "--feed-poll-milliseconds", "20", "--tls-dir", TestDeployment.tlsDirectory,
             ], environment: ["RECS_DATA_DIR": directory.path],
             logDirectory: directory.appendingPathComponent("logs"))
         let port = process.port
@@ -60,7 +60,13 @@ struct ReportingExecutableTests {
         // Let the followers fail a few polls against the closed port; the service keeps serving.
         try await Task.sleep(for: .milliseconds(200))
         #expect(process.isRunning)
-        let client = try RPCClient(host: "127.0.0.1", port: port)
+        // Feed positions are for operators and peer services: a peer's certificate reads them.
+        let anonymousClient = try TestDeployment.client(port: port)
+        try await expectStatus(.unauthenticated) {
+            _ = try await Recs_Reporting_V1_ReportingServiceClient(anonymousClient).getFeedPositions(Recs_Reporting_V1_GetFeedPositionsRequest())
+        }
+        await anonymousClient.close()
+        let client = try TestDeployment.client(port: port, as: "registry")
         let reporting = Recs_Reporting_V1_ReportingServiceClient(client)
         let response = try await reporting.getFeedPositions(Recs_Reporting_V1_GetFeedPositionsRequest())
         #expect(response.positions.count == 3)

@@ -101,7 +101,7 @@ func withReporting(
     let feeds = ReportingFeeds(registry: registry.fetch, issuance: issuance.fetch, transfer: transfer.fetch)
     try await withServedApplication(kind, sourceLocation: sourceLocation) { testDatabase in
         try await ReportingApplication.build(
-            database: testDatabase.database, server: ServerConfiguration(port: 0), feeds: feeds, logger: logger)
+            database: testDatabase.database, server: ServerConfiguration(port: 0), feeds: feeds, access: .unenforced, logger: logger)
     } _: { application, client, testDatabase in
         try await body(
             Harness(

@@ -21,11 +21,16 @@ struct TransferExecutableTests {
 
         for round in 1...2 {
             let process = try await ServiceProcess.start(
-                "transfer", arguments: ["--port", "0"], environment: ["RECS_DATA_DIR": directory.path],
-                logDirectory: directory.appendingPathComponent("logs"))
+                "transfer", arguments: ["--port", "0", "--tls-dir", TestDeployment.tlsDirectory, "--registry-address", "127.0.0.1:9"],
+                environment: ["RECS_DATA_DIR": directory.path], logDirectory: directory.appendingPathComponent("logs"))
             let port = process.port
-            let client = try RPCClient(host: "127.0.0.1", port: port)
+            // Deposits come from the issuance service only, known by its certificate.
+            let client = try TestDeployment.client(port: port, as: "issuance")
             let transfer = Recs_Transfer_V1_TransferServiceClient(client)
+            let reportingClient = try TestDeployment.client(port: port, as: "reporting")
+            let asReporting = Recs_Transfer_V1_TransferServiceClient(reportingClient)
+            let anonymousClient = try TestDeployment.client(port: port)
+            let anonymous = Recs_Transfer_V1_TransferServiceClient(anonymousClient)
             var request = Recs_Transfer_V1_DepositCertificatesRequest()
             request.requestId = "process-deposit"
             var batch = Recs_Common_V1_CertificateBatch()
@@ -48,13 +53,18 @@ struct TransferExecutableTests {
             request.batch = batch
             request.organizationId = "A1"
             request.depositSubaccountId = "1000ACTA-01AA"
+            // Issue 7: a forged deposit is refused, from anybody but the issuance service.
+            try await expectStatus(.unauthenticated) { _ = try await anonymous.depositCertificates(request) }
+            try await expectStatus(.permissionDenied) { _ = try await asReporting.depositCertificates(request) }
             // The second run answers the first deposit: the data survived the restart.
             let response = try await transfer.depositCertificates(request)
             #expect(response.placements.count == 1)
             let events = try await transfer.listEvents(Recs_Transfer_V1_ListEventsRequest())
             #expect(events.lastSequence == 1, "round \(round)")
-            try await expectStatus(.unimplemented) { _ = try await transfer.listHoldings(Recs_Transfer_V1_ListHoldingsRequest()) }
+            try await expectStatus(.permissionDenied) { _ = try await transfer.listHoldings(Recs_Transfer_V1_ListHoldingsRequest()) }
             await client.close()
+            await reportingClient.close()
+            await anonymousClient.close()
 
             #expect(await process.stop() == 0, "exit status on SIGTERM")
         }

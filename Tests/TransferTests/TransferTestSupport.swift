@@ -159,7 +159,7 @@ func withTransfer(
     let clock = TestClock()
     try await withServedApplication(kind, sourceLocation: sourceLocation) { testDatabase in
         let application = try await TransferApplication.build(
-            database: testDatabase.database, server: ServerConfiguration(port: 0), logger: logger, clock: { clock.date },
+            database: testDatabase.database, server: ServerConfiguration(port: 0), access: .unenforced, logger: logger, clock: { clock.date },
             registryEvents: registryEvents)
         try await F.registerSubaccounts(application.store.ledger, at: clock.date, activeB: registryEvents == nil)
         return application

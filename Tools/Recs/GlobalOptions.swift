@@ -48,6 +48,13 @@ struct GlobalOptions: ParsableArguments {
     var ca: String = environment["RECS_CA"] ?? ""
 
     @Option(
+        name: .customLong("api-key-file"),
+        help: ArgumentHelp(
+            "File holding your API key (recs_K…_…), sent as `authorization: Bearer` on every call; "
+                + "scripts/run.sh names the administrator's. [env: RECS_API_KEY_FILE; or the key itself in RECS_API_KEY]"))
+    var apiKeyFile: String = environment["RECS_API_KEY_FILE"] ?? ""
+
+    @Option(
         name: .customLong("request-id"),
         help: "Request id of a mutating call; reuse the one printed on stderr to retry safely. (default: a new UUID)")
     var requestID: String?
@@ -60,6 +67,23 @@ struct GlobalOptions: ParsableArguments {
 
     private static func defaultAddress(_ service: Service) -> String {
         environment[service.environmentVariable].flatMap { $0.isEmpty ? nil : $0 } ?? service.defaultAddress
+    }
+
+    /// The caller's API key: `--api-key-file` (or `RECS_API_KEY_FILE`), else `RECS_API_KEY`; nil
+    /// calls anonymously (only health answers then).
+    func apiKey() throws -> String? {
+        if !apiKeyFile.isEmpty {
+            guard let text = try? String(contentsOfFile: apiKeyFile, encoding: .utf8) else {
+                throw ValidationError("--api-key-file \"\(apiKeyFile)\" is not a readable file")
+            }
+            let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !key.isEmpty, !key.contains(where: \.isWhitespace) else {
+                throw ValidationError("--api-key-file \"\(apiKeyFile)\" must hold one API key (recs_K…_…) and nothing else")
+            }
+            return key
+        }
+        let key = (Self.environment["RECS_API_KEY"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return key.isEmpty ? nil : key
     }
 
     func address(of service: Service) -> String {
@@ -79,6 +103,7 @@ struct GlobalOptions: ParsableArguments {
             throw ValidationError("--ca \"\(ca)\" is not a readable file")
         }
         if deadlineSeconds <= 0 { throw ValidationError("--deadline-seconds must be positive") }
+        _ = try apiKey()
         if let requestID, requestID.isEmpty { throw ValidationError("--request-id must not be empty") }
     }
 }

@@ -17,8 +17,12 @@ final class Session {
         self.printer = Printer(json: options.json)
     }
 
-    /// The deadline of every call.
-    var callOptions: CallOptions { CallOptions(timeout: .seconds(options.deadlineSeconds)) }
+    /// The deadline of every call, and the caller's key when it has one.
+    var callOptions: CallOptions {
+        var metadata = Metadata()
+        if let key = try? options.apiKey() { metadata.add("authorization", "Bearer \(key)") }
+        return CallOptions(metadata: metadata, timeout: .seconds(options.deadlineSeconds))
+    }
 
     func client(_ service: Service) throws -> RPCClient {
         if let client = clients[service] { return client }

@@ -140,6 +140,11 @@ public enum AccessPolicy {
             guard user.level.atLeast(.maintenance) else { return .refused(Refusal.levelTooLow(user.level, needs: .maintenance)) }
             return ownOrganization(user, target)
         case .reportGeneration:
+            // Appendix D §6.1: the administrator also loads generation files, for any unit (it is
+            // nobody's designated reporting entity and names units by their registry ids).
+            if user.isAdministrator {
+                return user.level.atLeast(.maintenance) ? .allowed : .refused(Refusal.levelTooLow(user.level, needs: .maintenance))
+            }
             guard user.organizationRole == .reportingEntity || user.organizationRole == .accountHolder else {
                 return .refused(Refusal.reportingEntitiesOnly)
             }

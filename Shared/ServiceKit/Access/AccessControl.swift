@@ -11,6 +11,9 @@ public enum MethodAccess: Sendable, Hashable {
     /// The caller must be admitted for this action (``AccessPolicy/admits(_:_:)``); the use case
     /// then decides on the target it acts on (``AccessPolicy/decide(_:_:_:)``).
     case requires(AccessAction)
+    /// Admitted for any one of these actions: a partner system's exchange method that the
+    /// administrator may also answer on its behalf (§17.1). The use case decides which applies.
+    case requiresAny([AccessAction])
 }
 
 /// A service's table of access rules, by method name as written in the proto.
@@ -61,12 +64,25 @@ public struct AccessControl: ServerInterceptor {
             // an invalid one does not close health to it.
             context.authenticated = (try? authenticator.authenticate(context.requestMetadata, peer: context.peer)) ?? Caller.anonymous
         case .requires(let action):
-            let caller = try authenticator.authenticate(context.requestMetadata, peer: context.peer)
-            context.authenticated = caller
-            if case .refused(let violation) = AccessPolicy.admits(caller, action) {
-                throw ServiceErrors.status(violation)
+            try admit(context, [action])
+        case .requiresAny(let actions):
+            try admit(context, actions)
+        }
+    }
+
+    /// Authenticates the caller and admits it when the policy admits one of `actions`; otherwise
+    /// the first action's refusal.
+    private func admit(_ context: ServerContext, _ actions: [AccessAction]) throws {
+        let caller = try authenticator.authenticate(context.requestMetadata, peer: context.peer)
+        context.authenticated = caller
+        var firstRefusal: RuleViolation?
+        for action in actions {
+            switch AccessPolicy.admits(caller, action) {
+            case .allowed: return
+            case .refused(let violation): firstRefusal = firstRefusal ?? violation
             }
         }
+        if let firstRefusal { throw ServiceErrors.status(firstRefusal) }
     }
 }
 
@@ -82,5 +98,12 @@ extension ServerContext {
     public func authorize(_ action: AccessAction, on target: AccessTarget) throws {
         guard authenticated != nil else { return }
         try caller.authorize(action, on: target)
+    }
+
+    /// Whether the caller may perform `action` on `target` (true on a server without access
+    /// control): for reads that show each party only its own side.
+    public func permits(_ action: AccessAction, on target: AccessTarget) -> Bool {
+        guard authenticated != nil else { return true }
+        return AccessPolicy.decide(caller, action, target).isAllowed
     }
 }

@@ -1,0 +1,103 @@
+import ArgumentParser
+import ProtoMessages
+
+// recs whoami, recs key ...: who the caller is and its API keys (registry, §7, §11).
+
+struct WhoAmI: RecsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whoami", abstract: "Show who the registry takes you for: your login, organization and credential.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute(_ session: Session) async throws {
+        let response = try await session.registry.whoAmI(Recs_Registry_V1_WhoAmIRequest(), options: session.callOptions)
+        var record: Record = [
+            "actor_kind": .name(response.actor?.kind ?? .unspecified), "actor_id": .string(response.actor?.id ?? ""),
+            "organization_id": .string(response.actor?.organizationId ?? ""), "credential": .string(response.credential),
+        ]
+        if let user = response.user { record["user"] = .record(user.record) }
+        session.printer.emit(record)
+    }
+}
+
+struct Key: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Your API keys (registry): the secret is shown once, at creation.",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: RecsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an API key; prints its secret once (keep it in a file only you can read).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "A label to tell your keys apart (at most 100 characters).")
+        var label: String = ""
+
+        @Option(name: .customLong("user"), help: "Another login of your organization (needs Supervisor access); default: yours.")
+        var userID: String = ""
+
+        func execute(_ session: Session) async throws {
+            var request = Recs_Registry_V1_CreateApiKeyRequest()
+            request.requestId = session.requestID()
+            request.label = label
+            request.userId = userID
+            let response = try await session.registry.createApiKey(request, options: session.callOptions)
+            var record = response.apiKey?.record ?? Record()
+            record["secret"] = .string(response.secret)
+            session.printer.emit(record)
+        }
+    }
+
+    struct List: RecsCommand {
+        static let configuration = CommandConfiguration(abstract: "List API keys (never their secrets).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(name: .customLong("user"), help: "Another login of your organization; default: yours.")
+        var userID: String = ""
+
+        func execute(_ session: Session) async throws {
+            var request = Recs_Registry_V1_ListApiKeysRequest()
+            request.userId = userID
+            let response = try await session.registry.listApiKeys(request, options: session.callOptions)
+            session.printer.emit(list: "api_keys", response.apiKeys.map(\.record))
+        }
+    }
+
+    struct Revoke: RecsCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke an API key: every service refuses it within one feed poll.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Key id, e.g. K7.")
+        var keyID: String
+
+        func execute(_ session: Session) async throws {
+            var request = Recs_Registry_V1_RevokeApiKeyRequest()
+            request.requestId = session.requestID()
+            request.keyId = keyID
+            let response = try await session.registry.revokeApiKey(request, options: session.callOptions)
+            session.printer.emit(response.apiKey?.record ?? Record())
+        }
+    }
+}
+
+extension Recs_Registry_V1_ApiKey {
+    var record: Record {
+        [
+            "key_id": .string(keyId), "user_id": .string(userId), "organization_id": .string(organizationId),
+            "label": .string(label), "status": .name(status), "created_at": .time(createdAt), "revoked_at": .time(revokedAt),
+        ]
+    }
+}
+
+extension Recs_Registry_V1_User {
+    var record: Record {
+        [
+            "user_id": .string(userId), "organization_id": .string(organizationId), "login": .string(login),
+            "kind": .name(kind), "access_level": .name(accessLevel), "status": .name(status),
+        ]
+    }
+}
