@@ -70,6 +70,23 @@ struct RunScriptTests {
         let (healthStatus, healthOutput) = try runToEnd(ServiceProcess.executable("recs").path, ["health"], environment: recsEnvironment)
         #expect(healthStatus == 0, "recs health: \(healthOutput)")
         #expect(healthOutput.components(separatedBy: "SERVING").count - 1 == 4, "recs health: \(healthOutput)")
+        // The README's walk-through, as written, against these services (issue 7: it works with keys).
+        let walkthrough = try Self.readmeWalkthrough()
+            .replacingOccurrences(of: "recs=.build/release/recs", with: "recs=\(ServiceProcess.executable("recs").path)")
+        let work = data.appendingPathComponent("walkthrough")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: work.appendingPathComponent("data"), withDestinationURL: data)
+        var walkEnvironment = recsEnvironment
+        walkEnvironment["RECS_CA"] = nil
+        let (walkStatus, walkOutput) = try runToEnd(
+            "/bin/bash", ["-euo", "pipefail", "-c", walkthrough], environment: walkEnvironment, directory: work)
+        #expect(walkStatus == 0, "the README walk-through failed:\n\(walkOutput)")
+        for expected in ["certificates_issued: 100", "state: completed", "status: retired", "kind: retirement", "label: bo"] {
+            #expect(walkOutput.contains(expected), "the README walk-through printed no \"\(expected)\":\n\(walkOutput)")
+        }
+        let keyMode = try FileManager.default.attributesOfItem(atPath: work.appendingPathComponent("pat.key").path)[.posixPermissions] as? Int
+        #expect(keyMode == 0o600, "recs key create --save writes a file only its owner reads")
+
         // Without the CA, `recs` speaks cleartext, which a TLS service does not answer.
         recsEnvironment["RECS_CA"] = nil
         let (cleartextStatus, cleartextOutput) = try runToEnd(
@@ -81,14 +98,25 @@ struct RunScriptTests {
         #expect(status == 0, "run.sh on SIGTERM: exit status \(status.map(String.init) ?? "none, still running"); every service stops gracefully")
         for port in ports { #expect(!isListening(port), "port \(port) still open after run.sh stopped") }
     }
+
+    /// The shell block of README.md between `<!-- walkthrough -->` and `<!-- /walkthrough -->`.
+    static func readmeWalkthrough() throws -> String {
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let start = readme.range(of: "<!-- walkthrough -->"), let end = readme.range(of: "<!-- /walkthrough -->") else {
+            throw ServiceProcessError("README.md has no <!-- walkthrough --> block")
+        }
+        return readme[start.upperBound..<end.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("```") }.joined(separator: "\n")
+    }
 }
 
 /// Runs a command to its end; returns its exit status and standard output.
-func runToEnd(_ path: String, _ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
+func runToEnd(_ path: String, _ arguments: [String], environment: [String: String], directory: URL? = nil) throws -> (Int32, String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     process.environment = environment
+    if let directory { process.currentDirectoryURL = directory }
     let output = Pipe()
     process.standardOutput = output
     process.standardError = output

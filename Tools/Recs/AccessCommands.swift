@@ -1,5 +1,10 @@
 import ArgumentParser
+import Foundation
 import ProtoMessages
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // recs whoami, recs key ...: who the caller is and its API keys (registry, §7, §11).
 
@@ -37,6 +42,17 @@ struct Key: AsyncParsableCommand {
         @Option(name: .customLong("user"), help: "Another login of your organization (needs Supervisor access); default: yours.")
         var userID: String = ""
 
+        @Option(
+            name: .customLong("save"),
+            help: "Write the secret to this new file (mode 0600) instead of printing it; use it with --api-key-file.")
+        var save: String = ""
+
+        func validate() throws {
+            if !save.isEmpty, FileManager.default.fileExists(atPath: save) {
+                throw ValidationError("--save \"\(save)\" exists already; a key is never written over another")
+            }
+        }
+
         func execute(_ session: Session) async throws {
             var request = Recs_Registry_V1_CreateApiKeyRequest()
             request.requestId = session.requestID()
@@ -44,8 +60,25 @@ struct Key: AsyncParsableCommand {
             request.userId = userID
             let response = try await session.registry.createApiKey(request, options: session.callOptions)
             var record = response.apiKey?.record ?? Record()
-            record["secret"] = .string(response.secret)
+            if save.isEmpty {
+                record["secret"] = .string(response.secret)
+            } else {
+                guard Self.writeNew(save, response.secret + "\n") else {
+                    throw CommandFailure(
+                        "could not create \(save); key \(response.apiKey?.keyId ?? "") was made: revoke it with recs key revoke")
+                }
+                record["saved_to"] = .string(save)
+            }
             session.printer.emit(record)
+        }
+
+        /// Creates `path` with mode 0600 only if it does not exist (O_EXCL) and writes `text`.
+        static func writeNew(_ path: String, _ text: String) -> Bool {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            guard descriptor >= 0 else { return false }
+            defer { close(descriptor) }
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == bytes.count
         }
     }
 

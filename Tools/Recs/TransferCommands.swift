@@ -136,8 +136,8 @@ struct Retire: RecsCommand {
     @Option(help: "The holding organization.")
     var organization: String
 
-    @Option(help: "The organization's Retirement subaccount.")
-    var subaccount: String
+    @Option(help: "The organization's Retirement subaccount (default: its first one, asked of the registry).")
+    var subaccount: String = ""
 
     @Option(help: "program, voluntary or other.")
     var category: RetirementCategoryArgument
@@ -160,7 +160,7 @@ struct Retire: RecsCommand {
     func execute(_ session: Session) async throws {
         var request = Recs_Transfer_V1_RetireCertificatesRequest()
         request.organizationId = organization
-        request.retirementSubaccountId = subaccount
+        request.retirementSubaccountId = subaccount.isEmpty ? try await retirementSubaccount(session) : subaccount
         request.items = transferItems(serialRanges)
         var reason = Recs_Common_V1_RetirementReason()
         reason.category = category.proto
@@ -170,6 +170,17 @@ struct Retire: RecsCommand {
         request.requestId = session.requestID()
         let response = try await session.transfer.retireCertificates(request, options: session.callOptions)
         session.printer.emit(response.transaction?.record ?? Record())
+    }
+
+    /// The organization's first Retirement subaccount, from the registry.
+    func retirementSubaccount(_ session: Session) async throws -> String {
+        var request = Recs_Registry_V1_GetOrganizationRequest()
+        request.organizationId = organization
+        let found = try await session.registry.getOrganization(request, options: session.callOptions).organization
+        guard let subaccount = found?.subaccounts.first(where: { $0.kind == .retirement }) else {
+            throw CommandFailure("\(organization) has no Retirement subaccount: give --subaccount")
+        }
+        return subaccount.subaccountId
     }
 }
 
