@@ -186,15 +186,13 @@ public struct IssuanceService: Recs_Issuance_V1_IssuanceServiceProvider {
             organizationID: unit.record.organizationId, generatingUnitID: unit.id, reportingEntity: entity.isEmpty ? nil : entity)
     }
 
-    /// The unit's account may read what issuance holds about it; anybody else is refused as if the
-    /// unit's account were theirs to see (a unit not known here is the administrator's to read).
+    /// The unit's account (and the administrator) may read what issuance holds about it; anybody
+    /// else is refused. A unit issuance does not know is NOT_FOUND to everyone.
     static func authorizeUnitRead(_ unitID: String, _ context: ServerContext, _ transaction: inout JournalTransaction) throws {
-        let target = try transaction.unit(unitID).map(Self.target) ?? AccessTarget(generatingUnitID: unitID)
-        guard target.organizationID != nil else {
-            try context.authorize(.administer, on: target)
-            return
+        guard let unit = try transaction.unit(unitID) else {
+            throw ServiceErrors.notFound("generating unit \(unitID)", field: "generating_unit_id")
         }
-        try context.authorize(.viewAccount, on: target)
+        try context.authorize(.viewAccount, on: Self.target(unit))
     }
 
     // MARK: Event feed

@@ -586,6 +586,11 @@ public struct Recs_Registry_V1_User: ProtoMessage, Hashable {
     public var permissions: [Recs_Registry_V1_PermissionGrant] = []
     public var createdAt: Recs_Common_V1_Timestamp?
     public var statusChangedAt: Recs_Common_V1_Timestamp?
+    /// Agents only: the signed Agent Authorization Form the administrator approved the login on
+    /// (§7.2.1); empty while the agent was never approved.
+    public var agentAuthorizationFormReference: String = ""
+    /// Why the login was last rejected or disabled (RejectAgent, DisableUser), at most 500 characters.
+    public var statusReason: String = ""
 
     public init() {}
 
@@ -2287,6 +2292,8 @@ extension Recs_Registry_V1_User {
         for i in 0..<c.pointee.n_permissions { self.permissions.append(try Recs_Registry_V1_PermissionGrant(protoC: c.pointee.permissions[i]!)) }
         if let p = c.pointee.created_at { self.createdAt = try Recs_Common_V1_Timestamp(protoC: p) }
         if let p = c.pointee.status_changed_at { self.statusChangedAt = try Recs_Common_V1_Timestamp(protoC: p) }
+        self.agentAuthorizationFormReference = try ProtoCodec.string(c.pointee.agent_authorization_form_reference)
+        self.statusReason = try ProtoCodec.string(c.pointee.status_reason)
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -2321,6 +2328,8 @@ extension Recs_Registry_V1_User {
             value.fillProtoC(p, &arena)
             c.pointee.status_changed_at = p
         }
+        if !self.agentAuthorizationFormReference.isEmpty { c.pointee.agent_authorization_form_reference = arena.cString(self.agentAuthorizationFormReference) }
+        if !self.statusReason.isEmpty { c.pointee.status_reason = arena.cString(self.statusReason) }
     }
 }
 

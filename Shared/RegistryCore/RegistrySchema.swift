@@ -116,5 +116,9 @@ public enum RegistrySchema {
                 "INSERT INTO principal_users (user_id, organization_id, record) SELECT user_id, organization_id, record FROM users",
             ]
         },
+        // §7: the logins of an account, listed by organization.
+        ServiceSchema.migration("0003-registry-users-by-organization") { _ in
+            ["CREATE INDEX users_by_organization ON users (organization_id)"]
+        },
     ]
 }

@@ -37,42 +37,6 @@ extension RegistryService {
         throw RegistryErrors.unimplemented("ListSubaccounts")
     }
 
-    public func createUser(request: Recs_Registry_V1_CreateUserRequest, context: ServerContext) async throws -> Recs_Registry_V1_CreateUserResponse {
-        throw RegistryErrors.unimplemented("CreateUser")
-    }
-
-    public func approveAgent(request: Recs_Registry_V1_ApproveAgentRequest, context: ServerContext) async throws -> Recs_Registry_V1_ApproveAgentResponse {
-        throw RegistryErrors.unimplemented("ApproveAgent")
-    }
-
-    public func rejectAgent(request: Recs_Registry_V1_RejectAgentRequest, context: ServerContext) async throws -> Recs_Registry_V1_RejectAgentResponse {
-        throw RegistryErrors.unimplemented("RejectAgent")
-    }
-
-    public func setUserAccess(request: Recs_Registry_V1_SetUserAccessRequest, context: ServerContext) async throws -> Recs_Registry_V1_SetUserAccessResponse {
-        throw RegistryErrors.unimplemented("SetUserAccess")
-    }
-
-    public func disableUser(request: Recs_Registry_V1_DisableUserRequest, context: ServerContext) async throws -> Recs_Registry_V1_DisableUserResponse {
-        throw RegistryErrors.unimplemented("DisableUser")
-    }
-
-    public func enableUser(request: Recs_Registry_V1_EnableUserRequest, context: ServerContext) async throws -> Recs_Registry_V1_EnableUserResponse {
-        throw RegistryErrors.unimplemented("EnableUser")
-    }
-
-    public func setAccountManager(request: Recs_Registry_V1_SetAccountManagerRequest, context: ServerContext) async throws -> Recs_Registry_V1_SetAccountManagerResponse {
-        throw RegistryErrors.unimplemented("SetAccountManager")
-    }
-
-    public func getUser(request: Recs_Registry_V1_GetUserRequest, context: ServerContext) async throws -> Recs_Registry_V1_GetUserResponse {
-        throw RegistryErrors.unimplemented("GetUser")
-    }
-
-    public func listUsers(request: Recs_Registry_V1_ListUsersRequest, context: ServerContext) async throws -> Recs_Registry_V1_ListUsersResponse {
-        throw RegistryErrors.unimplemented("ListUsers")
-    }
-
     public func setProgramAccessSelection(request: Recs_Registry_V1_SetProgramAccessSelectionRequest, context: ServerContext) async throws -> Recs_Registry_V1_SetProgramAccessSelectionResponse {
         throw RegistryErrors.unimplemented("SetProgramAccessSelection")
     }

@@ -144,23 +144,63 @@ struct Flow {
         try await revokedKeyRefusedEverywhere(organization: buyer.organizationId)
     }
 
-    /// §7, §11 (issue 7): a revoked key is refused by all four services, each of which
-    /// authenticates calls itself from the registry's feed; within one poll of their followers
-    /// (100 ms here, 500 ms by default), bounded here at 5 seconds.
+    /// §7, §11 (issue 7): a revoked key, and a disabled login's key, are refused by all four
+    /// services, each of which authenticates calls itself from the registry's feed; within one
+    /// poll of their followers (100 ms here, 500 ms by default), bounded here at 5 seconds.
     func revokedKeyRefusedEverywhere(organization: String) async throws {
         let manager = try await whoAmI(as_(organization))
         var create = Recs_Registry_V1_CreateApiKeyRequest()
         (create.requestId, create.label) = ("e2e-key-to-revoke", "revoked in the test")
         let created = try await system.registryClient.createApiKey(create, options: as_(organization))
-        let key = TestDeployment.options(created.secret)
         #expect(created.apiKey?.userId == manager.user?.userId)
-        // Each service's own check of the key: anything but UNAUTHENTICATED once it knows the key.
-        let probes: [(String, (CallOptions) async throws -> Void)] = [
+        try await refusedEverywhere(
+            TestDeployment.options(created.secret), organization: organization, "a revoked key",
+            change: {
+                var revoke = Recs_Registry_V1_RevokeApiKeyRequest()
+                (revoke.requestId, revoke.keyId) = ("e2e-revoke", created.apiKey?.keyId ?? "")
+                _ = try await system.registryClient.revokeApiKey(revoke, options: as_(organization))
+            }, refused: { $0.code == .unauthenticated })
+
+        // §7.2.2: a login of the account, disabled by its Manager.
+        var user = Recs_Registry_V1_CreateUserRequest()
+        (user.requestId, user.organizationId, user.kind, user.accessLevel) = ("e2e-clerk", organization, .inOrganization, .viewOnly)
+        (user.personName, user.login) = ("Casey Clerk", "e2e-clerk")
+        let clerk = try #require(try await system.registryClient.createUser(user, options: as_(organization)).user)
+        var clerkKey = Recs_Registry_V1_CreateApiKeyRequest()
+        (clerkKey.requestId, clerkKey.userId) = ("e2e-clerk-key", clerk.userId)
+        let secret = try await system.registryClient.createApiKey(clerkKey, options: as_(organization)).secret
+        try await refusedEverywhere(
+            TestDeployment.options(secret), organization: organization, "a disabled login",
+            change: {
+                var disable = Recs_Registry_V1_DisableUserRequest()
+                (disable.requestId, disable.userId, disable.reason) = ("e2e-disable-clerk", clerk.userId, "left")
+                _ = try await system.registryClient.disableUser(disable, options: as_(organization))
+            },
+            refused: { error in
+                // Refused by the policy as not active (rule 1004), not as an unknown key.
+                guard error.code == .permissionDenied, let bytes = error.metadata.binary("recs-error-details-bin"),
+                    let details = try? Recs_Common_V1_ErrorDetails(protobufBytes: bytes)
+                else { return false }
+                return details.violations.contains { $0.code == 1004 }
+            })
+        // The Manager's own key still works everywhere.
+        for (service, probe) in probes(organization) {
+            do {
+                try await probe(as_(organization))
+            } catch let error as RPCError {
+                #expect(error.code != .unauthenticated && error.code != .permissionDenied, "\(service) refused the Manager: \(error)")
+            }
+        }
+    }
+
+    /// One read per service, with an outcome that depends only on who calls.
+    func probes(_ organization: String) -> [(String, (CallOptions) async throws -> Void)] {
+        [
             ("registry", { options in _ = try await system.registryClient.whoAmI(Recs_Registry_V1_WhoAmIRequest(), options: options) }),
             ("issuance", { options in
-                var request = Recs_Issuance_V1_GetGenerationUploadRequest()
-                request.uploadId = "U1"
-                _ = try await system.issuanceClient.getGenerationUpload(request, options: options)
+                var request = Recs_Issuance_V1_ListCertificateBatchesRequest()
+                request.generatingUnitId = "W999"
+                _ = try await system.issuanceClient.listCertificateBatches(request, options: options)
             }),
             ("transfer", { options in
                 var request = Recs_Transfer_V1_GetHoldingsSummaryRequest()
@@ -171,34 +211,38 @@ struct Flow {
                 _ = try await system.reportingClient.listActiveGenerators(Recs_Reporting_V1_ListActiveGeneratorsRequest(), options: options)
             }),
         ]
-        func authenticated(_ probe: (CallOptions) async throws -> Void) async -> Bool {
+    }
+
+    /// `key` works on every service; after `change`, every service refuses it (`refused`) within 5 s.
+    func refusedEverywhere(
+        _ key: CallOptions, organization: String, _ what: String, change: () async throws -> Void,
+        refused: @escaping (RPCError) -> Bool
+    ) async throws {
+        func outcome(_ probe: (CallOptions) async throws -> Void) async -> RPCError? {
             do {
                 try await probe(key)
-                return true
+                return nil
             } catch let error as RPCError {
-                return error.code != .unauthenticated
+                return error
             } catch {
-                return false
+                return RPCError(.unknown, "\(error)")
             }
         }
-        for (service, probe) in probes {
-            #expect(try await eventually(timeout: .seconds(10)) { await authenticated(probe) }, "\(service) learns the new key")
-        }
-        var revoke = Recs_Registry_V1_RevokeApiKeyRequest()
-        (revoke.requestId, revoke.keyId) = ("e2e-revoke", created.apiKey?.keyId ?? "")
-        let revokedAt = ContinuousClock.now
-        _ = try await system.registryClient.revokeApiKey(revoke, options: as_(organization))
-        for (service, probe) in probes {
-            let refused = try await eventually(timeout: .seconds(5), every: .milliseconds(20)) { await !authenticated(probe) }
-            #expect(refused, "\(service) still accepts the revoked key after \(ContinuousClock.now - revokedAt)")
-        }
-        // The Manager's own key still works everywhere.
-        for (service, probe) in probes {
-            do {
-                try await probe(as_(organization))
-            } catch let error as RPCError {
-                #expect(error.code != .unauthenticated, "\(service) refused the Manager's unrevoked key")
+        for (service, probe) in probes(organization) {
+            let known = try await eventually(timeout: .seconds(10)) {
+                guard let error = await outcome(probe) else { return true }
+                return error.code != .unauthenticated && error.code != .permissionDenied
             }
+            #expect(known, "\(service) never accepted the key before \(what)")
+        }
+        let changedAt = ContinuousClock.now
+        try await change()
+        for (service, probe) in probes(organization) {
+            let isRefused = try await eventually(timeout: .seconds(5), every: .milliseconds(20)) {
+                guard let error = await outcome(probe) else { return false }
+                return refused(error)
+            }
+            #expect(isRefused, "\(service) still accepts \(what) after \(ContinuousClock.now - changedAt)")
         }
     }
 

@@ -131,6 +131,19 @@ extension Recs_Registry_V1_User {
         [
             "user_id": .string(userId), "organization_id": .string(organizationId), "login": .string(login),
             "kind": .name(kind), "access_level": .name(accessLevel), "status": .name(status),
+            "agent_company": agentCompany.isEmpty ? nil : .string(agentCompany),
+            "permissions": permissions.isEmpty ? nil : .strings(permissions.map(Self.describe)),
+            "status_reason": statusReason.isEmpty ? nil : .string(statusReason),
         ]
+    }
+
+    /// `generation`, `certificate:<subaccount>`, ... as `recs user create --permission` takes it.
+    static func describe(_ grant: Recs_Registry_V1_PermissionGrant) -> String {
+        let category = grant.permission == .generationManagement ? "generation" : "certificate"
+        switch grant.scope {
+        case .generatingUnitId(let unit): return "\(category):\(unit)"
+        case .subaccountId(let subaccount): return "\(category):\(subaccount)"
+        case nil: return category
+        }
     }
 }

@@ -102,3 +102,36 @@ enum RetirementCategoryArgument: String, CaseIterable, ExpressibleByArgument {
         }
     }
 }
+
+/// `--level` of `recs user create|set-access` (§7.1; the one Manager is named with set-manager).
+enum AccessLevelArgument: String, CaseIterable, ExpressibleByArgument {
+    case supervisor, maintenance
+    case viewOnly = "view-only"
+
+    var proto: Recs_Registry_V1_AccessLevel {
+        switch self {
+        case .supervisor: .supervisor
+        case .maintenance: .maintenance
+        case .viewOnly: .viewOnly
+        }
+    }
+}
+
+extension Parse {
+    /// A permission grant `generation|certificate[:UNIT or SUBACCOUNT id]` (§7, §7.3): without an
+    /// id it covers the account; a subaccount id has 13 characters with a dash, a unit id does not.
+    static func grant(_ text: String) throws -> Recs_Registry_V1_PermissionGrant {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        var grant = Recs_Registry_V1_PermissionGrant()
+        switch parts.first {
+        case "generation": grant.permission = .generationManagement
+        case "certificate": grant.permission = .certificateManagement
+        default:
+            throw ValidationError("permission \"\(text)\" is not generation|certificate[:unit or subaccount id]")
+        }
+        if parts.count == 2 {
+            if parts[1].count == 13, parts[1].contains("-") { grant.subaccountId = parts[1] } else { grant.generatingUnitId = parts[1] }
+        }
+        return grant
+    }
+}

@@ -15,7 +15,7 @@ struct Recs: AsyncParsableCommand {
             Options, --json included, follow the subcommand: `recs org list --json`.
             """,
         subcommands: [
-            Health.self, WhoAmI.self, Key.self, Org.self, Unit.self, Generation.self, Issuance.self, TransferCommand.self,
+            Health.self, WhoAmI.self, Key.self, UserCommand.self, Org.self, Unit.self, Generation.self, Issuance.self, TransferCommand.self,
             Retire.self, Holdings.self, Lookup.self, Generators.self, Events.self,
         ])
 }

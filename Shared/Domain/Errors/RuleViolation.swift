@@ -98,6 +98,9 @@ public struct RuleViolation: Error, Sendable, Hashable, Codable, CustomStringCon
         case otherOrganization = 1007
         case permissionNotGranted = 1008
         case programAccessNotGranted = 1009
+        case userTransitionNotAllowed = 1010
+        case accessNotAssignable = 1011
+        case permissionOutsideAccount = 1012
     }
 
     /// How a caller should treat the violation; the RPC layer maps it to a status code
@@ -141,7 +144,7 @@ public struct RuleViolation: Error, Sendable, Hashable, Codable, CustomStringCon
             .transitionNotAllowed, .transferExpired, .transferAlreadyExecuted, .withdrawalWindowClosed,
             .deadlineNotReached, .reloadRejectedAccountHolderAccepted, .reloadRejectedAdministratorStatus,
             .priorPeriodAdjustmentTooLate, .periodGap, .periodOverlap, .unitNotAssignedToProgram,
-            .destinationNotActive:
+            .destinationNotActive, .userTransitionNotAllowed, .permissionOutsideAccount:
             return .failedPrecondition
         default:
             return .invalidArgument

@@ -17,9 +17,11 @@ struct CreateApiKey {
         return try await journal.mutate("CreateApiKey", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
             transaction in
             let user = try ApiKeyAccess.owner(request.userId, caller: caller, in: &transaction)
-            guard user.status == .active else {
+            // §7.2.1: an agent's credentials are set when its login is requested; its key acts
+            // once the administrator approved the login (the policy refuses it until then).
+            guard user.status == .active || user.status == .pendingApproval else {
                 throw ServiceErrors.failedPrecondition(
-                    "user_id: login \(user.userId) is not active, so it cannot have a new key (Operating Rules §7.2)",
+                    "user_id: login \(user.userId) is rejected or disabled, so it cannot have a new key (Operating Rules §7.2)",
                     reason: "USER_NOT_ACTIVE")
             }
             var (key, secret) = try transaction.createApiKey(for: user, label: request.label, actor: actor)

@@ -393,10 +393,19 @@ struct  Recs__Registry__V1__User
   Recs__Registry__V1__PermissionGrant **permissions;
   Recs__Common__V1__Timestamp *created_at;
   Recs__Common__V1__Timestamp *status_changed_at;
+  /*
+   * Agents only: the signed Agent Authorization Form the administrator approved the login on
+   * (§7.2.1); empty while the agent was never approved.
+   */
+  char *agent_authorization_form_reference;
+  /*
+   * Why the login was last rejected or disabled (RejectAgent, DisableUser), at most 500 characters.
+   */
+  char *status_reason;
 };
 #define RECS__REGISTRY__V1__USER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__user__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, RECS__REGISTRY__V1__USER_KIND__USER_KIND_UNSPECIFIED, RECS__REGISTRY__V1__ACCESS_LEVEL__ACCESS_LEVEL_UNSPECIFIED, RECS__REGISTRY__V1__USER_STATUS__USER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, RECS__REGISTRY__V1__USER_KIND__USER_KIND_UNSPECIFIED, RECS__REGISTRY__V1__ACCESS_LEVEL__ACCESS_LEVEL_UNSPECIFIED, RECS__REGISTRY__V1__USER_STATUS__USER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*

@@ -5337,7 +5337,7 @@ const ProtobufCMessageDescriptor recs__registry__v1__permission_grant__descripto
   (ProtobufCMessageInit) recs__registry__v1__permission_grant__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__registry__v1__user__field_descriptors[12] =
+static const ProtobufCFieldDescriptor recs__registry__v1__user__field_descriptors[14] =
 {
   {
     "user_id",
@@ -5483,9 +5483,34 @@ static const ProtobufCFieldDescriptor recs__registry__v1__user__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "agent_authorization_form_reference",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__User, agent_authorization_form_reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status_reason",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__User, status_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__registry__v1__user__field_indices_by_name[] = {
   3,   /* field[3] = access_level */
+  12,   /* field[12] = agent_authorization_form_reference */
   8,   /* field[8] = agent_company */
   10,   /* field[10] = created_at */
   6,   /* field[6] = email */
@@ -5496,12 +5521,13 @@ static const unsigned recs__registry__v1__user__field_indices_by_name[] = {
   5,   /* field[5] = person_name */
   4,   /* field[4] = status */
   11,   /* field[11] = status_changed_at */
+  13,   /* field[13] = status_reason */
   0,   /* field[0] = user_id */
 };
 static const ProtobufCIntRange recs__registry__v1__user__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor recs__registry__v1__user__descriptor =
 {
@@ -5511,7 +5537,7 @@ const ProtobufCMessageDescriptor recs__registry__v1__user__descriptor =
   "Recs__Registry__V1__User",
   "recs.registry.v1",
   sizeof(Recs__Registry__V1__User),
-  12,
+  14,
   recs__registry__v1__user__field_descriptors,
   recs__registry__v1__user__field_indices_by_name,
   1,  recs__registry__v1__user__number_ranges,
