@@ -44,22 +44,29 @@ extension Ledger {
         }
     }
 
-    /// Runs a mutating operation once per request id, in one transaction with its idempotency record.
-    func perform(
-        _ operation: String, _ requestID: RequestID, _ request: some Encodable & Sendable, also: ChangeHook? = nil,
+    /// An operation prepared for a transaction.
+    func operation(
+        _ name: String, _ requestID: RequestID, _ request: some Encodable & Sendable,
         _ body: @escaping @Sendable (inout SQLTransaction) throws -> LedgerChange
-    ) async throws(LedgerError) -> LedgerChange {
+    ) throws(LedgerError) -> LedgerOperation {
         let fingerprint: [UInt8]
         do {
-            fingerprint = SHA256.hash(Array(operation.utf8) + [0] + (try Self.canonicalJSON(request)))
+            fingerprint = SHA256.hash(Array(name.utf8) + [0] + (try Self.canonicalJSON(request)))
         } catch {
             throw LedgerError(.internalFailure, "the request cannot be encoded: \(error)")
         }
+        return LedgerOperation(name: name, requestID: requestID, fingerprint: fingerprint, body: body)
+    }
+
+    /// Runs a mutating operation once per request id, in one transaction with its idempotency record.
+    func perform(_ operation: LedgerOperation, also: ChangeHook? = nil) async throws(LedgerError) -> LedgerChange {
+        let (requestID, fingerprint, body) = (operation.requestID, operation.fingerprint, operation.body)
+        let name = operation.name
         return try await run { transaction in
             if let row = try transaction.queryFirst(
-                "SELECT operation, request_hash, outcome FROM idempotency_keys WHERE request_id = $1", .text(requestID.description))
+                "SELECT operation, request_hash, outcome FROM ledger_requests WHERE request_id = $1", .text(requestID.description))
             {
-                guard try row.string("operation") == operation, try row.bytes("request_hash") == fingerprint else {
+                guard try row.string("operation") == name, try row.bytes("request_hash") == fingerprint else {
                     throw LedgerError(
                         .requestIDReused, "request id \(requestID) was already used for a different request; use a new id")
                 }
@@ -71,10 +78,10 @@ extension Ledger {
             do {
                 try transaction.execute(
                     """
-                    INSERT INTO idempotency_keys (request_id, operation, request_hash, outcome, recorded_at_unix_ms)
+                    INSERT INTO ledger_requests (request_id, operation, request_hash, outcome, recorded_at_unix_ms)
                     VALUES ($1, $2, $3, $4, $5)
                     """,
-                    .text(requestID.description), .text(operation), .bytes(fingerprint), .text(outcome),
+                    .text(requestID.description), .text(name), .bytes(fingerprint), .text(outcome),
                     .int64(Self.milliseconds(change.at)))
             } catch let error as StorageError where error.code == .uniqueViolation {
                 // A concurrent request with the same id committed first: run again to return its outcome.
@@ -118,6 +125,20 @@ extension Ledger {
         hold: (id: HoldID, purpose: HoldPurpose)? = nil, at: Date, requestDetails: RequestDetails? = nil,
         also: ChangeHook? = nil
     ) async throws(LedgerError) -> LedgerChange {
+        try await perform(
+            try relocation(
+                operation, requestID, selections, from: source, to: destination, initiator: initiator, expectedFlow: expectedFlow,
+                event: event, eligible: eligible, hold: hold, at: at, requestDetails: requestDetails),
+            also: also)
+    }
+
+    /// The operation ``relocate(_:_:_:from:to:initiator:expectedFlow:event:eligible:hold:at:requestDetails:also:)`` runs.
+    func relocation(
+        _ operation: String, _ requestID: RequestID, _ selections: [CertificateSelection], from source: SubaccountID,
+        to destination: SubaccountID, initiator: Initiator, expectedFlow: SubaccountFlow.Kind,
+        event: CertificateLifecycle.Event?, eligible: Set<CertificateLifecycle.Kind> = [.active],
+        hold: (id: HoldID, purpose: HoldPurpose)? = nil, at: Date, requestDetails: RequestDetails? = nil
+    ) throws(LedgerError) -> LedgerOperation {
         guard !selections.isEmpty, selections.count <= LedgerLimits.selectionsPerRequestMax else {
             throw LedgerError(
                 .invalidRequest, "a request names 1 to \(LedgerLimits.selectionsPerRequestMax) batches or serial ranges")
@@ -127,7 +148,7 @@ extension Ledger {
             selections: selections, source: source, destination: destination, initiator: initiator.rawValue, hold: hold?.id,
             details: requestDetails)
         let merges = mergesAdjacentHoldings
-        return try await perform(operation, requestID, request, also: also) { transaction in
+        return try self.operation(operation, requestID, request) { transaction in
             let from = try Self.loadSubaccount(&transaction, source)
             let to = try Self.loadSubaccount(&transaction, destination)
             let flow = try SubaccountFlow.allowedFlow(
@@ -184,9 +205,18 @@ extension Ledger {
         _ operation: String, _ requestID: RequestID, _ hold: HoldID, purpose: HoldPurpose, event: CertificateLifecycle.Event,
         completes: Bool, at: Date, also: ChangeHook? = nil
     ) async throws(LedgerError) -> LedgerChange {
+        try await perform(
+            try settlement(operation, requestID, hold, purpose: purpose, event: event, completes: completes, at: at), also: also)
+    }
+
+    /// The operation ``settle(_:_:_:purpose:event:completes:at:also:)`` runs.
+    func settlement(
+        _ operation: String, _ requestID: RequestID, _ hold: HoldID, purpose: HoldPurpose, event: CertificateLifecycle.Event,
+        completes: Bool, at: Date
+    ) throws(LedgerError) -> LedgerOperation {
         struct Request: Codable, Sendable { let hold: HoldID }
         let merges = mergesAdjacentHoldings
-        return try await perform(operation, requestID, Request(hold: hold), also: also) { transaction in
+        return try self.operation(operation, requestID, Request(hold: hold)) { transaction in
             guard let row = try transaction.queryFirst(
                 """
                 SELECT purpose, source_subaccount_id, destination_subaccount_id, state FROM holds WHERE hold_id = $1

@@ -30,6 +30,10 @@ public struct Ledger: Sendable {
     public let mergesAdjacentHoldings: Bool
 
     public static var migrations: [Migration] { LedgerSchema.migrations }
+    /// For a service that embeds the ledger: the ledger's first migrations, which come before the
+    /// service's own, and the later ones it appends after them (``LedgerSchema``).
+    public static var baseMigrations: [Migration] { LedgerSchema.baseMigrations }
+    public static var laterMigrations: [Migration] { [LedgerSchema.requestsRename] }
 
     public init(database: any Database, mergesAdjacentHoldings: Bool = true) {
         self.database = database
@@ -82,13 +86,19 @@ public struct Ledger: Sendable {
     public func deposit(
         requestID: RequestID, batch: CertificateBatch, into destination: SubaccountID, at: Date, also: ChangeHook? = nil
     ) async throws(LedgerError) -> LedgerChange {
+        try await perform(try depositing(requestID: requestID, batch: batch, into: destination, at: at), also: also)
+    }
+
+    /// The deposit as an operation to apply in the caller's transaction (``LedgerOperation``).
+    public func depositing(
+        requestID: RequestID, batch: CertificateBatch, into destination: SubaccountID, at: Date
+    ) throws(LedgerError) -> LedgerOperation {
         struct Request: Codable, Sendable {
             let batch: CertificateBatch
             let destination: SubaccountID
         }
         let at = Self.normalized(at)
-        return try await perform("deposit", requestID, Request(batch: batch, destination: destination), also: also) {
-            transaction in
+        return try operation("deposit", requestID, Request(batch: batch, destination: destination)) { transaction in
             let subaccount = try Self.loadSubaccount(&transaction, destination)
             guard subaccount.kind == .active else {
                 throw RuleViolation(
@@ -151,6 +161,17 @@ public struct Ledger: Sendable {
             also: also)
     }
 
+    /// The retirement as an operation to apply in the caller's transaction (``LedgerOperation``).
+    public func retiring(
+        requestID: RequestID, selections: [CertificateSelection], from source: SubaccountID, to destination: SubaccountID,
+        reason: RetirementReason, at: Date
+    ) throws(LedgerError) -> LedgerOperation {
+        let at = Self.normalized(at)
+        return try relocation(
+            "retire", requestID, selections, from: source, to: destination, initiator: .accountHolder,
+            expectedFlow: .retirement, event: .retire(at: at, reason: reason), at: at, requestDetails: .retirement(reason))
+    }
+
     /// Reserves certificates into a Reserve subaccount, with an optional reason (§18).
     public func reserve(
         requestID: RequestID, selections: [CertificateSelection], from source: SubaccountID, to destination: SubaccountID,
@@ -192,6 +213,28 @@ public struct Ledger: Sendable {
             "freezeForTransfer", requestID, selections, from: source, to: destination, initiator: .accountHolder,
             expectedFlow: .interAccountTransfer, event: .transferRequested(at: at), hold: (hold, .transfer), at: at,
             also: also)
+    }
+
+    /// The freeze as an operation to apply in the caller's transaction (``LedgerOperation``).
+    public func freezingForTransfer(
+        requestID: RequestID, hold: HoldID, selections: [CertificateSelection], from source: SubaccountID,
+        to destination: SubaccountID, at: Date
+    ) throws(LedgerError) -> LedgerOperation {
+        let at = Self.normalized(at)
+        return try relocation(
+            "freezeForTransfer", requestID, selections, from: source, to: destination, initiator: .accountHolder,
+            expectedFlow: .interAccountTransfer, event: .transferRequested(at: at), hold: (hold, .transfer), at: at)
+    }
+
+    /// Completing (`completes`) or releasing a transfer's hold as an operation to apply in the
+    /// caller's transaction (``LedgerOperation``).
+    public func settlingTransfer(requestID: RequestID, hold: HoldID, completes: Bool, at: Date) throws(LedgerError) -> LedgerOperation {
+        let at = Self.normalized(at)
+        return completes
+            ? try settlement(
+                "completeTransfer", requestID, hold, purpose: .transfer, event: .transferCompleted(at: at), completes: true, at: at)
+            : try settlement(
+                "releaseTransfer", requestID, hold, purpose: .transfer, event: .transferReleased(at: at), completes: false, at: at)
     }
 
     /// The recipient accepted: the frozen certificates go to its Active subaccount, active again.
@@ -267,6 +310,21 @@ public struct Ledger: Sendable {
     /// The batch with this number, as issued.
     public func batch(number: Int64) async throws(LedgerError) -> CertificateBatch? {
         try await run { transaction in try Self.loadBatchIfPresent(&transaction, number)?.batch }
+    }
+
+    /// The holdings of one batch, in serial order, read in the caller's transaction.
+    public static func holdings(batchNumber: Int64, in transaction: inout SQLTransaction) throws -> [Holding] {
+        try readHoldings(&transaction, where: "h.batch_number = $1", .int64(batchNumber))
+    }
+
+    /// The holdings in one subaccount, read in the caller's transaction.
+    public static func holdings(in subaccount: SubaccountID, in transaction: inout SQLTransaction) throws -> [Holding] {
+        try readHoldings(&transaction, where: "h.subaccount_id = $1", .text(subaccount.description))
+    }
+
+    /// The batch with this number, as issued, read in the caller's transaction.
+    public static func batch(number: Int64, in transaction: inout SQLTransaction) throws -> CertificateBatch? {
+        try loadBatchIfPresent(&transaction, number)?.batch
     }
 
     // MARK: The invariant

@@ -37,7 +37,16 @@ enum LedgerSchema {
         CONSTRAINT batches_last UNIQUE (batch_number, last_number)
         """
 
-    static let migrations: [Migration] = [
+    /// A ledger on a database of its own: the first two, then the rename.
+    static var migrations: [Migration] { baseMigrations + [requestsRename] }
+
+    /// The ledger's own idempotency records take the name `ledger_requests`, leaving
+    /// `idempotency_keys` to the owning service's request journal. A service embedding the ledger
+    /// appends this after its own migrations (its list is fixed from the first two on).
+    static let requestsRename = Migration(
+        name: "0003-ledger-requests", statements: ["ALTER TABLE idempotency_keys RENAME TO ledger_requests"])
+
+    static let baseMigrations: [Migration] = [
         Migration(
             name: "0001-ledger-subaccounts-batches-holdings",
             statements: [],

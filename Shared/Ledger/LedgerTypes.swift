@@ -178,3 +178,21 @@ public struct ConservationReport: Sendable, Hashable {
     public let holdings: Int
     public let certificates: Int64
 }
+
+/// A change of the ledger prepared for a transaction: the owning service applies it inside its own
+/// transaction (``apply(in:)``), together with its records, its event and its idempotency record,
+/// so all commit or fail together. The ledger's own `deposit`, `retire`, ... run the same
+/// operations in a transaction of their own with the ledger's idempotency record.
+public struct LedgerOperation: Sendable {
+    public let name: String
+    public let requestID: RequestID
+    /// SHA-256 of the operation's name and canonical request: what makes two requests the same.
+    let fingerprint: [UInt8]
+    let body: @Sendable (inout SQLTransaction) throws -> LedgerChange
+
+    /// Applies the change in `transaction`. Throws a `RuleViolation` or `LedgerError` when the
+    /// change is refused (the caller rolls its transaction back), or the storage's error.
+    public func apply(in transaction: inout SQLTransaction) throws -> LedgerChange {
+        try body(&transaction)
+    }
+}

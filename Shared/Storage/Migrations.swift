@@ -5,18 +5,39 @@ import Foundation
 ///
 /// `statements` run on both databases; `overrides` replaces them for one dialect where the SQL
 /// differs (types, identity columns, `EXCLUDE` constraints on PostgreSQL, triggers on SQLite).
+///
+/// `transform`, when given, runs after the statements in the same transaction: a data migration
+/// that SQL alone cannot express (re-encoding stored records). Like the statements, it must work on
+/// whatever the previous migrations left, and never runs twice.
 public struct Migration: Sendable, Hashable {
+    public typealias Transform = @Sendable (inout SQLTransaction) throws -> Void
+
     public let name: String
     public let statements: [String]
     public let overrides: [SQLDialect: [String]]
+    public let transform: Transform?
 
-    public init(name: String, statements: [String] = [], overrides: [SQLDialect: [String]] = [:]) {
+    public init(
+        name: String, statements: [String] = [], overrides: [SQLDialect: [String]] = [:], transform: Transform? = nil
+    ) {
         precondition(
             !name.isEmpty && name.count <= StorageLimits.migrationNameCharactersMax,
             "a migration name has 1 to \(StorageLimits.migrationNameCharactersMax) characters")
         self.name = name
         self.statements = statements
         self.overrides = overrides
+        self.transform = transform
+    }
+
+    public static func == (lhs: Migration, rhs: Migration) -> Bool {
+        lhs.name == rhs.name && lhs.statements == rhs.statements && lhs.overrides == rhs.overrides
+            && (lhs.transform == nil) == (rhs.transform == nil)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(statements)
+        hasher.combine(overrides)
     }
 
     public func statements(for dialect: SQLDialect) -> [String] {
@@ -66,6 +87,7 @@ extension Database {
                 for statement in migration.statements(for: dialect) {
                     try transaction.execute(statement)
                 }
+                try migration.transform?(&transaction)
                 return true
             }
             if ran { appliedNow.append(migration.name) }

@@ -11,18 +11,37 @@ import Testing
 /// start, "transfer listening on PORT", and a graceful stop on SIGTERM with exit status 0.
 @Suite("transfer executable")
 struct TransferExecutableTests {
-    @Test("§14.2: serves on SQLite in RECS_DATA_DIR, keeps data across restarts, stops on SIGTERM")
+    @Test(
+        "§14.2: serves TLS on SQLite in RECS_DATA_DIR, takes deposits from the issuance service only, into subaccounts the registry published, keeps data across restarts, stops on SIGTERM"
+    )
     func servesAndStops() async throws {
-        guard ServiceProcess.isBuilt("transfer") else {
-            try Test.cancel("transfer is not built (swift build --build-tests builds it)")
+        for product in ["transfer", "registry"] where !ServiceProcess.isBuilt(product) {
+            try Test.cancel("\(product) is not built (swift build --build-tests builds it)")
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recs-transfer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
+        let logs = directory.appendingPathComponent("logs")
+        let registryData = directory.appendingPathComponent("registry").path
+        let registry = try await ServiceProcess.start(
+            "registry", arguments: ["--port", "0", "--tls-dir", TestDeployment.tlsDirectory, "--data-dir", registryData],
+            logDirectory: logs)
+        let registryClient = try TestDeployment.client(port: registry.port)
+        let administrator = TestDeployment.options(try TestDeployment.administratorKey(in: registryData))
+        var create = Recs_Registry_V1_CreateOrganizationRequest()
+        (create.requestId, create.name, create.type, create.managerPersonName, create.managerLogin) =
+            ("process-org", "Process Test", .accountHolder, "Pat", "pat-process")
+        let organization = try #require(
+            try await Recs_Registry_V1_RegistryServiceClient(registryClient).createOrganization(create, options: administrator).organization)
+        let active = try #require(organization.subaccounts.first { $0.kind == .active })
 
         for round in 1...2 {
             let process = try await ServiceProcess.start(
-                "transfer", arguments: ["--port", "0", "--tls-dir", TestDeployment.tlsDirectory, "--registry-address", "127.0.0.1:9"],
-                environment: ["RECS_DATA_DIR": directory.path], logDirectory: directory.appendingPathComponent("logs"))
+                "transfer",
+                arguments: [
+                    "--port", "0", "--tls-dir", TestDeployment.tlsDirectory, "--registry-address", registry.address,
+                    "--feed-poll-milliseconds", "50",
+                ],
+                environment: ["RECS_DATA_DIR": directory.path], logDirectory: logs)
             let port = process.port
             // Deposits come from the issuance service only, known by its certificate.
             let client = try TestDeployment.client(port: port, as: "issuance")
@@ -51,16 +70,21 @@ struct TransferExecutableTests {
             attributes.createdOn = created
             batch.attributes = attributes
             request.batch = batch
-            request.organizationId = "A1"
-            request.depositSubaccountId = "1000ACTA-01AA"
+            request.organizationId = organization.organizationId
+            request.depositSubaccountId = active.subaccountId
             // Issue 7: a forged deposit is refused, from anybody but the issuance service.
             try await expectStatus(.unauthenticated) { _ = try await anonymous.depositCertificates(request) }
             try await expectStatus(.permissionDenied) { _ = try await asReporting.depositCertificates(request) }
+            // Issue 7: a subaccount the registry never published is not made up by a deposit.
+            var forged = request
+            (forged.requestId, forged.depositSubaccountId) = ("forged-subaccount", "9999FAKE-01AA")
+            try await expectStatus(.failedPrecondition) { _ = try await transfer.depositCertificates(forged) }
             // The second run answers the first deposit: the data survived the restart.
             let response = try await transfer.depositCertificates(request)
             #expect(response.placements.count == 1)
             let events = try await transfer.listEvents(Recs_Transfer_V1_ListEventsRequest())
             #expect(events.lastSequence == 1, "round \(round)")
+            #expect(events.events.first?.actor?.kind == .service && events.events.first?.actor?.id == "issuance")
             try await expectStatus(.permissionDenied) { _ = try await transfer.listHoldings(Recs_Transfer_V1_ListHoldingsRequest()) }
             await client.close()
             await reportingClient.close()
@@ -68,6 +92,8 @@ struct TransferExecutableTests {
 
             #expect(await process.stop() == 0, "exit status on SIGTERM")
         }
+        await registryClient.close()
+        #expect(await registry.stop() == 0)
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("transfer.sqlite").path))
     }
 }

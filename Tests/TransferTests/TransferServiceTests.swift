@@ -124,7 +124,7 @@ struct TransferServiceTests {
             #expect(try await h.application.service.expirePendingTransfers(now: start.addingTimeInterval(13 * 86_400)).isEmpty)
             #expect(try await h.holdings(in: F.activeA).contains { $0.status == .pendingTransfer })
             let expired = try await h.application.service.expirePendingTransfers(now: start.addingTimeInterval(14 * 86_400))
-            #expect(expired.map(\.id) == ["t-1"])
+            #expect(expired.map(\.transferId) == ["t-1"])
             #expect(expired.first?.state == .expired)
             try await h.conserved()
             #expect(try await h.holdings(in: F.activeA).map(\.status) == [.active])

@@ -48,7 +48,8 @@ enum F {
     static func registerSubaccounts(_ ledger: Ledger, at: Date, activeB: Bool = true) async throws {
         let a = try OrganizationID(parsing: orgA)
         let b = try OrganizationID(parsing: orgB)
-        // A's Active subaccount is learned from the deposit; the others are registered as the registry would.
+        // Registered as the registry's feed would (a deposit never makes up a subaccount, issue 7).
+        try await ledger.register(LedgerSubaccount(id: SubaccountID(parsing: activeA), organization: a, kind: .active), at: at)
         try await ledger.register(LedgerSubaccount(id: SubaccountID(parsing: retirementA), organization: a, kind: .retirement), at: at)
         if activeB {
             try await ledger.register(LedgerSubaccount(id: SubaccountID(parsing: Self.activeB), organization: b, kind: .active), at: at)

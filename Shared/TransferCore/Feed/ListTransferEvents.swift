@@ -1,0 +1,21 @@
+import GRPCWire
+import ProtoMessages
+import RPC
+import ServiceKit
+
+/// The transfer service's feed (docs/API.md, event feeds): every change in commit order, for the
+/// services that follow it and the administrator.
+struct ListTransferEvents {
+    let store: TransferStore
+
+    func handle(_ request: Recs_Transfer_V1_ListEventsRequest) async throws -> Recs_Transfer_V1_ListEventsResponse {
+        let after = try EventPaging.after(request.afterSequence)
+        let limit = try EventPaging.limit(request.limit)
+        return try await store.journal.read { transaction in
+            var response = Recs_Transfer_V1_ListEventsResponse()
+            response.events = try transaction.events(after: after, limit: limit).map { try Recs_Transfer_V1_Event(protobufBytes: $0) }
+            response.lastSequence = try transaction.lastEventSequence()
+            return response
+        }
+    }
+}
