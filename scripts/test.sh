@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the repository on a fresh Debian 12 machine: installs what is missing, checks
-# the generated code, builds with warnings as errors, runs the Swift tests, the gRPC interop suite
-# against grpcio in both directions (cleartext and TLS), and a short fuzz run.
+# the generated code and that built methods' messages are compatible with Protos/baseline, builds
+# with warnings as errors, runs the Swift tests, the gRPC interop suite against grpcio in both
+# directions (cleartext and TLS), and a short fuzz run.
 #
 #   scripts/test.sh            # everything
 #   FUZZ_SECONDS=0 scripts/test.sh   # skip the fuzz run
@@ -18,6 +19,9 @@ scripts/setup.sh
 
 step "generated code is up to date"
 scripts/check-generated.sh
+
+step "protos compatible with the committed baseline"
+scripts/check-descriptors.sh
 
 step "build, warnings as errors"
 export RECS_STRICT=1
