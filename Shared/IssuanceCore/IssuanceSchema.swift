@@ -144,5 +144,6 @@ public enum IssuanceSchema {
     public static let migrations: [Migration] = [
         ServiceSchema.migration("0001-issuance-units-generation-cycles-batches", tables),
         Principals.migration("0002-issuance-principals"),
+        ServiceSchema.chainMigration("0003-issuance-audit-chain"),
     ]
 }

@@ -204,7 +204,7 @@ public struct IssuanceService: Recs_Issuance_V1_IssuanceServiceProvider {
         let limit = try EventPaging.limit(request.limit)
         return try await store.read { transaction in
             var response = Recs_Issuance_V1_ListEventsResponse()
-            response.events = try transaction.events(after: after, limit: limit).map { try Recs_Issuance_V1_Event(protobufBytes: $0) }
+            response.events = try transaction.chainedEvents(after: after, limit: limit, as: Recs_Issuance_V1_Event.self)
             response.lastSequence = try transaction.lastEventSequence()
             return response
         }

@@ -1169,6 +1169,11 @@ public struct Recs_Issuance_V1_Event: ProtoMessage, Hashable {
     /// The method or scheduler action (e.g. "AutoAcceptGeneration") that made the change.
     public var action: String = ""
     public var requestId: String = ""
+    /// The event's link in its service's audit chain: SHA-256 of the previous event's chain_hash (32
+    /// zero bytes before the first event) followed by this event's encoding without chain_hash.
+    /// `recs audit verify` recomputes every link and names the first event altered, removed or
+    /// reordered (Operating Rules §7, §11).
+    public var chainHash: [UInt8] = []
 
     public var payload: OneOf_Payload?
 
@@ -4031,6 +4036,7 @@ extension Recs_Issuance_V1_Event {
         if let p = c.pointee.actor { self.actor = try Recs_Common_V1_Actor(protoC: p) }
         self.action = try ProtoCodec.string(c.pointee.action)
         self.requestId = try ProtoCodec.string(c.pointee.request_id)
+        self.chainHash = ProtoCodec.bytes(c.pointee.chain_hash)
         switch c.pointee.payload_case.rawValue {
         case 10:
             if let p = c.pointee.posted_generation {
@@ -4095,6 +4101,7 @@ extension Recs_Issuance_V1_Event {
         }
         if !self.action.isEmpty { c.pointee.action = arena.cString(self.action) }
         if !self.requestId.isEmpty { c.pointee.request_id = arena.cString(self.requestId) }
+        if !self.chainHash.isEmpty { c.pointee.chain_hash = arena.binaryData(self.chainHash) }
         switch self.payload {
         case .postedGeneration(let value)?:
             c.pointee.payload_case = .init(rawValue: 10)

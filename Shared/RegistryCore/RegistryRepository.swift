@@ -211,6 +211,6 @@ extension JournalTransaction {
     // MARK: Events
 
     mutating func registryEvents(after sequence: Int64, limit: Int) throws -> [Recs_Registry_V1_Event] {
-        try events(after: sequence, limit: limit).map { try Recs_Registry_V1_Event(protobufBytes: $0) }
+        try chainedEvents(after: sequence, limit: limit, as: Recs_Registry_V1_Event.self)
     }
 }

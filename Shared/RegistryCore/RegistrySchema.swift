@@ -120,5 +120,6 @@ public enum RegistrySchema {
         ServiceSchema.migration("0003-registry-users-by-organization") { _ in
             ["CREATE INDEX users_by_organization ON users (organization_id)"]
         },
+        ServiceSchema.chainMigration("0004-registry-audit-chain"),
     ]
 }

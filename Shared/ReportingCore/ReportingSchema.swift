@@ -143,5 +143,6 @@ public enum ReportingSchema {
     public static let migrations: [Migration] = [
         ServiceSchema.migration("0001 reporting read models", tables),
         Principals.migration("0002 reporting principals"),
+        ServiceSchema.chainMigration("0003 reporting audit chain"),
     ]
 }

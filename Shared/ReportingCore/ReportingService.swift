@@ -234,7 +234,7 @@ public struct ReportingService: Recs_Reporting_V1_ReportingServiceProvider {
         let limit = try EventPaging.limit(request.limit)
         let page = try await store.events(after: after, limit: limit)
         var response = Recs_Reporting_V1_ListEventsResponse()
-        response.events = try page.events.map { try Recs_Reporting_V1_Event(protobufBytes: $0) }
+        response.events = page.events
         response.lastSequence = page.last
         return response
     }

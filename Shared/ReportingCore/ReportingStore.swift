@@ -151,9 +151,9 @@ public struct ReportingStore: Sendable {
     }
 
     /// Reporting's own events after `sequence` and the newest sequence.
-    func events(after sequence: Int64, limit: Int) async throws -> (events: [[UInt8]], last: Int64) {
+    func events(after sequence: Int64, limit: Int) async throws -> (events: [Recs_Reporting_V1_Event], last: Int64) {
         try await journal.read { transaction in
-            (try transaction.events(after: sequence, limit: limit), try transaction.lastEventSequence())
+            (try transaction.chainedEvents(after: sequence, limit: limit, as: Recs_Reporting_V1_Event.self), try transaction.lastEventSequence())
         }
     }
 

@@ -181,21 +181,25 @@ public struct JournalTransaction {
     }
 
     /// Appends an event to the service's feed in this transaction: `encode` gets the event's
-    /// sequence and returns the encoded `Event` message. Returns the sequence.
+    /// sequence and returns the encoded `Event` message (without its link). The event is linked to
+    /// the one before it in the service's audit chain (``EventChain``). Returns the sequence.
     @discardableResult
     public mutating func appendEvent(action: String, _ encode: (_ sequence: Int64) throws -> [UInt8]) throws -> Int64 {
         let sequence = try nextNumber("event")
+        let payload = try encode(sequence)
+        var previous = EventChain.genesis
+        if sequence > 1 {
+            // Sequences are consecutive (the counter's row lock orders the appends).
+            guard let row = try sql.queryFirst("SELECT chain_hash FROM events WHERE sequence = $1", .int64(sequence - 1)),
+                let link = try row.optionalBytes("chain_hash")
+            else { throw StorageError(.typeMismatch, "event \(sequence - 1) has no link in the audit chain") }
+            previous = link
+        }
         try sql.execute(
-            "INSERT INTO events (sequence, at_unix_ms, action, request_id, payload) VALUES ($1, $2, $3, $4, $5)",
-            .int64(sequence), .int64(nowMilliseconds), .text(action), .text(requestID), .bytes(try encode(sequence)))
+            "INSERT INTO events (sequence, at_unix_ms, action, request_id, payload, chain_hash) VALUES ($1, $2, $3, $4, $5, $6)",
+            .int64(sequence), .int64(nowMilliseconds), .text(action), .text(requestID), .bytes(payload),
+            .bytes(EventChain.link(previous: previous, payload: payload)))
         return sequence
-    }
-
-    /// Encoded events after `sequence`, oldest first, at most `limit`.
-    public mutating func events(after sequence: Int64, limit: Int) throws -> [[UInt8]] {
-        try sql.query(
-            "SELECT payload FROM events WHERE sequence > $1 ORDER BY sequence LIMIT $2", .int64(sequence), .int64(Int64(limit))
-        ).map { try $0.bytes("payload") }
     }
 
     /// The newest sequence of the feed (0 when empty).

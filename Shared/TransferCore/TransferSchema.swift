@@ -69,6 +69,7 @@ enum TransferSchema {
                 ],
                 transform: LegacyEvents.convert),
             Migration(name: "transfer-0005-drop-json-events", statements: ["DROP TABLE transfer_events"]),
+            ServiceSchema.chainMigration("transfer-0006-audit-chain"),
         ]
     }
 

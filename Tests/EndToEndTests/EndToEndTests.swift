@@ -43,13 +43,16 @@ final class System: @unchecked Sendable {
     let reportingClient: Recs_Reporting_V1_ReportingServiceClient
     /// The registry administrator's key, from the file the registry wrote on its first start.
     let administratorKey: String
+    /// Where the registry keeps its data: `sqlite:<file>` or a PostgreSQL URL (the audit test
+    /// edits a stored event there, as someone with access to the database could).
+    let registryStore: String
     /// Opens the transfer service's database (the ledger) from the test, for the invariant.
     let openTransferDatabase: @Sendable () async throws -> any Database
     private let startTransfer: () async throws -> ServiceProcess
 
     init(
         registry: ServiceProcess, transfer: ServiceProcess, issuance: ServiceProcess, reporting: ServiceProcess,
-        administratorKey: String, openTransferDatabase: @escaping @Sendable () async throws -> any Database,
+        administratorKey: String, registryStore: String, openTransferDatabase: @escaping @Sendable () async throws -> any Database,
         startTransfer: @escaping () async throws -> ServiceProcess
     ) throws {
         (self.registry, self.transfer, self.issuance, self.reporting) = (registry, transfer, issuance, reporting)
@@ -61,6 +64,7 @@ final class System: @unchecked Sendable {
         issuanceClient = Recs_Issuance_V1_IssuanceServiceClient(clients[2])
         reportingClient = Recs_Reporting_V1_ReportingServiceClient(clients[3])
         self.openTransferDatabase = openTransferDatabase
+        self.registryStore = registryStore
         self.startTransfer = startTransfer
     }
 
@@ -96,7 +100,9 @@ final class System: @unchecked Sendable {
             }
         }
         do {
-            try await run(storage: storage, root: root, transferURL: databases.count == 4 ? databases[1].postgresURL : nil, body)
+            try await run(
+                storage: storage, root: root, transferURL: databases.count == 4 ? databases[1].postgresURL : nil,
+                registryURL: databases.first?.postgresURL, body)
         } catch {
             for database in databases { await database.tearDown() }
             try? FileManager.default.removeItem(at: root)
@@ -107,7 +113,7 @@ final class System: @unchecked Sendable {
     }
 
     private static func run(
-        storage: [String: [String]], root: URL, transferURL: String?, _ body: (System) async throws -> Void
+        storage: [String: [String]], root: URL, transferURL: String?, registryURL: String?, _ body: (System) async throws -> Void
     ) async throws {
         let logs = root.appendingPathComponent("logs")
         var started: [ServiceProcess] = []
@@ -143,7 +149,8 @@ final class System: @unchecked Sendable {
             let dataDirectory = root.appendingPathComponent("data").path
             let running = try System(
                 registry: registry, transfer: transfer, issuance: issuance, reporting: reporting,
-                administratorKey: try TestDeployment.administratorKey(in: dataDirectory), openTransferDatabase: {
+                administratorKey: try TestDeployment.administratorKey(in: dataDirectory),
+                registryStore: registryURL ?? "sqlite:\(dataDirectory)/registry.sqlite", openTransferDatabase: {
                     if let transferURL { return try await PostgresDatabase.open(url: transferURL, connectionsMax: 1) }
                     return try await SQLiteDatabase.open(dataDirectory: dataDirectory, service: "transfer")
                 }, startTransfer: startTransfer)

@@ -142,6 +142,61 @@ struct Flow {
         try await checkConservation(
             issued: [batchNumber: 100, february: 21], organizations: [owner.organizationId, buyer.organizationId])
         try await revokedKeyRefusedEverywhere(organization: buyer.organizationId)
+        try await auditChainCatchesAnEdit(organization: buyer)
+    }
+
+    /// §7, §11 (issue 7): every service's events form a hash chain; `recs audit verify` finds them
+    /// intact, then names the event someone edited in the registry's database behind its back.
+    func auditChainCatchesAnEdit(organization: Recs_Registry_V1_Organization) async throws {
+        let intact = try recsLines(["audit", "verify"], as: nil)
+        #expect(intact.status == 0, "recs audit verify on untouched services: \(intact.output)")
+        #expect(intact.output.components(separatedBy: "intact: true").count - 1 == 4, "\(intact.output)")
+
+        // The buyer's creation event: its name changed in the stored bytes, as an editor would.
+        var events = Recs_Registry_V1_ListEventsRequest()
+        events.limit = 1_000
+        let feed = try await system.registryClient.listEvents(events, options: administrator).events
+        let target = try #require(feed.first { $0.organization.organizationId == organization.organizationId })
+        var edited = target
+        edited.chainHash = []
+        var renamed = edited.organization
+        renamed.name = "Green Buyer Co (renamed)"
+        edited.organization = renamed
+        try editStoredRegistryEvent(sequence: target.sequence, payload: edited.protobufBytes())
+
+        let caught = try recsLines(["audit", "verify", "registry"], as: nil)
+        #expect(caught.status == 1, "recs audit verify after the edit: \(caught.output)")
+        #expect(caught.output.contains("event \(target.sequence) was altered"), "\(caught.output)")
+        #expect(caught.output.contains("first_break_sequence: \(target.sequence)"), "\(caught.output)")
+    }
+
+    /// Rewrites one event's stored bytes with the database's own client (sqlite3 or psql).
+    func editStoredRegistryEvent(sequence: Int64, payload: [UInt8]) throws {
+        let hex = payload.map { String(format: "%02x", $0) }.joined()
+        let (tool, arguments): (String, [String])
+        if system.registryStore.hasPrefix("sqlite:") {
+            let file = String(system.registryStore.dropFirst("sqlite:".count))
+            (tool, arguments) = ("/usr/bin/sqlite3", [file, "UPDATE events SET payload = X'\(hex)' WHERE sequence = \(sequence);"])
+        } else {
+            (tool, arguments) = (
+                "/usr/bin/psql",
+                [system.registryStore, "-v", "ON_ERROR_STOP=1", "-c", "UPDATE events SET payload = decode('\(hex)', 'hex') WHERE sequence = \(sequence);"]
+            )
+        }
+        let (status, output) = try runToEnd(tool, arguments, environment: ProcessInfo.processInfo.environment)
+        #expect(status == 0, "\(tool) failed: \(output)")
+    }
+
+    /// `recs <arguments>` as text: its exit status and everything it printed.
+    func recsLines(_ arguments: [String], as organization: String?) throws -> (status: Int32, output: String) {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RECS_") }
+        environment["RECS_REGISTRY_ADDRESS"] = system.registry.address
+        environment["RECS_ISSUANCE_ADDRESS"] = system.issuance.address
+        environment["RECS_TRANSFER_ADDRESS"] = system.transfer.address
+        environment["RECS_REPORTING_ADDRESS"] = system.reporting.address
+        environment["RECS_CA"] = TestDeployment.caPath
+        environment["RECS_API_KEY"] = organization.map { keys[$0] ?? "" } ?? system.administratorKey
+        return try runToEnd(ServiceProcess.executable("recs").path, arguments, environment: environment)
     }
 
     /// §7, §11 (issue 7): a revoked key, and a disabled login's key, are refused by all four

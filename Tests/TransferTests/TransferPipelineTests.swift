@@ -175,10 +175,12 @@ struct TransferJournalMigrationTests {
                 #expect(applied.contains("transfer-0004-request-journal"))
                 let journal = RequestJournal(database: database, service: "transfer")
                 let (events, last) = try await journal.read { transaction in
-                    (try transaction.events(after: 0, limit: 10), try transaction.lastEventSequence())
+                    (try transaction.chainedEvents(after: 0, limit: 10, as: Recs_Transfer_V1_Event.self), try transaction.lastEventSequence())
                 }
                 #expect(last == 1)
-                let event = try Recs_Transfer_V1_Event(protobufBytes: try #require(events.first))
+                let event = try #require(events.first)
+                var verifier = EventChain.Verifier()
+                try verifier.check(event)
                 #expect(event.sequence == 1 && event.action == "RetireCertificates" && event.requestId == "r-old")
                 #expect(event.ledgerTransaction.from?.organizationId == "A1")
                 #expect(event.ledgerTransaction.retirementReason?.category == .voluntaryMarketActivity)

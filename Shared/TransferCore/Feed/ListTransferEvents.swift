@@ -13,7 +13,7 @@ struct ListTransferEvents {
         let limit = try EventPaging.limit(request.limit)
         return try await store.journal.read { transaction in
             var response = Recs_Transfer_V1_ListEventsResponse()
-            response.events = try transaction.events(after: after, limit: limit).map { try Recs_Transfer_V1_Event(protobufBytes: $0) }
+            response.events = try transaction.chainedEvents(after: after, limit: limit, as: Recs_Transfer_V1_Event.self)
             response.lastSequence = try transaction.lastEventSequence()
             return response
         }

@@ -1185,6 +1185,13 @@ struct  Recs__Issuance__V1__Event
    */
   char *action;
   char *request_id;
+  /*
+   * The event's link in its service's audit chain: SHA-256 of the previous event's chain_hash (32
+   * zero bytes before the first event) followed by this event's encoding without chain_hash.
+   * `recs audit verify` recomputes every link and names the first event altered, removed or
+   * reordered (Operating Rules §7, §11).
+   */
+  ProtobufCBinaryData chain_hash;
   Recs__Issuance__V1__Event__PayloadCase payload_case;
   union {
     Recs__Issuance__V1__PostedGeneration *posted_generation;
@@ -1207,7 +1214,7 @@ struct  Recs__Issuance__V1__Event
 };
 #define RECS__ISSUANCE__V1__EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__issuance__v1__event__descriptor) \
-    , 0, NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, RECS__ISSUANCE__V1__EVENT__PAYLOAD__NOT_SET, {0} }
+    , 0, NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, RECS__ISSUANCE__V1__EVENT__PAYLOAD__NOT_SET, {0} }
 
 
 struct  Recs__Issuance__V1__ListEventsRequest

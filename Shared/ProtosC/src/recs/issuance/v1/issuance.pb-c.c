@@ -6611,7 +6611,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__reissue_corrected_certifica
   (ProtobufCMessageInit) recs__issuance__v1__reissue_corrected_certificates_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__issuance__v1__event__field_descriptors[12] =
+static const ProtobufCFieldDescriptor recs__issuance__v1__event__field_descriptors[13] =
 {
   {
     "sequence",
@@ -6670,6 +6670,18 @@ static const ProtobufCFieldDescriptor recs__issuance__v1__event__field_descripto
     offsetof(Recs__Issuance__V1__Event, request_id),
     NULL,
     &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chain_hash",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Issuance__V1__Event, chain_hash),
+    NULL,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -6760,23 +6772,24 @@ static const ProtobufCFieldDescriptor recs__issuance__v1__event__field_descripto
 };
 static const unsigned recs__issuance__v1__event__field_indices_by_name[] = {
   3,   /* field[3] = action */
-  7,   /* field[7] = activity_log_entry */
+  8,   /* field[8] = activity_log_entry */
   2,   /* field[2] = actor */
   1,   /* field[1] = at */
-  10,   /* field[10] = batch_corrected */
-  9,   /* field[9] = batch_issued */
-  8,   /* field[8] = fuel_allocation */
-  6,   /* field[6] = generation_upload */
-  11,   /* field[11] = issuance_cycle */
-  5,   /* field[5] = posted_generation */
+  11,   /* field[11] = batch_corrected */
+  10,   /* field[10] = batch_issued */
+  5,   /* field[5] = chain_hash */
+  9,   /* field[9] = fuel_allocation */
+  7,   /* field[7] = generation_upload */
+  12,   /* field[12] = issuance_cycle */
+  6,   /* field[6] = posted_generation */
   4,   /* field[4] = request_id */
   0,   /* field[0] = sequence */
 };
 static const ProtobufCIntRange recs__issuance__v1__event__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 10, 5 },
-  { 0, 12 }
+  { 10, 6 },
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor recs__issuance__v1__event__descriptor =
 {
@@ -6786,7 +6799,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__event__descriptor =
   "Recs__Issuance__V1__Event",
   "recs.issuance.v1",
   sizeof(Recs__Issuance__V1__Event),
-  12,
+  13,
   recs__issuance__v1__event__field_descriptors,
   recs__issuance__v1__event__field_indices_by_name,
   2,  recs__issuance__v1__event__number_ranges,

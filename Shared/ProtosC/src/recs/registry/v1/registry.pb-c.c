@@ -11960,7 +11960,7 @@ const ProtobufCMessageDescriptor recs__registry__v1__verify_program_eligibility_
   (ProtobufCMessageInit) recs__registry__v1__verify_program_eligibility_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__registry__v1__event__field_descriptors[12] =
+static const ProtobufCFieldDescriptor recs__registry__v1__event__field_descriptors[13] =
 {
   {
     "sequence",
@@ -12019,6 +12019,18 @@ static const ProtobufCFieldDescriptor recs__registry__v1__event__field_descripto
     offsetof(Recs__Registry__V1__Event, request_id),
     NULL,
     &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chain_hash",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__Event, chain_hash),
+    NULL,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -12110,22 +12122,23 @@ static const ProtobufCFieldDescriptor recs__registry__v1__event__field_descripto
 static const unsigned recs__registry__v1__event__field_indices_by_name[] = {
   3,   /* field[3] = action */
   2,   /* field[2] = actor */
-  11,   /* field[11] = api_key */
+  12,   /* field[12] = api_key */
   1,   /* field[1] = at */
-  8,   /* field[8] = generating_unit */
-  9,   /* field[9] = meter_aggregation */
-  5,   /* field[5] = organization */
-  10,   /* field[10] = registration_rights */
+  5,   /* field[5] = chain_hash */
+  9,   /* field[9] = generating_unit */
+  10,   /* field[10] = meter_aggregation */
+  6,   /* field[6] = organization */
+  11,   /* field[11] = registration_rights */
   4,   /* field[4] = request_id */
   0,   /* field[0] = sequence */
-  6,   /* field[6] = subaccount */
-  7,   /* field[7] = user */
+  7,   /* field[7] = subaccount */
+  8,   /* field[8] = user */
 };
 static const ProtobufCIntRange recs__registry__v1__event__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 10, 5 },
-  { 0, 12 }
+  { 10, 6 },
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor recs__registry__v1__event__descriptor =
 {
@@ -12135,7 +12148,7 @@ const ProtobufCMessageDescriptor recs__registry__v1__event__descriptor =
   "Recs__Registry__V1__Event",
   "recs.registry.v1",
   sizeof(Recs__Registry__V1__Event),
-  12,
+  13,
   recs__registry__v1__event__field_descriptors,
   recs__registry__v1__event__field_indices_by_name,
   2,  recs__registry__v1__event__number_ranges,

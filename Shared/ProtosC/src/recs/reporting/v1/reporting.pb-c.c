@@ -7319,7 +7319,7 @@ const ProtobufCMessageDescriptor recs__reporting__v1__get_feed_positions_respons
   (ProtobufCMessageInit) recs__reporting__v1__get_feed_positions_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__reporting__v1__event__field_descriptors[9] =
+static const ProtobufCFieldDescriptor recs__reporting__v1__event__field_descriptors[10] =
 {
   {
     "sequence",
@@ -7382,6 +7382,18 @@ static const ProtobufCFieldDescriptor recs__reporting__v1__event__field_descript
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "chain_hash",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Reporting__V1__Event, chain_hash),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "report_template",
     10,
     PROTOBUF_C_LABEL_NONE,
@@ -7433,19 +7445,20 @@ static const ProtobufCFieldDescriptor recs__reporting__v1__event__field_descript
 static const unsigned recs__reporting__v1__event__field_indices_by_name[] = {
   3,   /* field[3] = action */
   2,   /* field[2] = actor */
-  8,   /* field[8] = archive_retrieval */
+  9,   /* field[9] = archive_retrieval */
   1,   /* field[1] = at */
-  6,   /* field[6] = deleted_report_template_id */
-  7,   /* field[7] = report_export */
-  5,   /* field[5] = report_template */
+  5,   /* field[5] = chain_hash */
+  7,   /* field[7] = deleted_report_template_id */
+  8,   /* field[8] = report_export */
+  6,   /* field[6] = report_template */
   4,   /* field[4] = request_id */
   0,   /* field[0] = sequence */
 };
 static const ProtobufCIntRange recs__reporting__v1__event__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 10, 5 },
-  { 0, 9 }
+  { 10, 6 },
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor recs__reporting__v1__event__descriptor =
 {
@@ -7455,7 +7468,7 @@ const ProtobufCMessageDescriptor recs__reporting__v1__event__descriptor =
   "Recs__Reporting__V1__Event",
   "recs.reporting.v1",
   sizeof(Recs__Reporting__V1__Event),
-  9,
+  10,
   recs__reporting__v1__event__field_descriptors,
   recs__reporting__v1__event__field_indices_by_name,
   2,  recs__reporting__v1__event__number_ranges,

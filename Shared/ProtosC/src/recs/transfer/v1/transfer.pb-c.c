@@ -13152,7 +13152,7 @@ const ProtobufCMessageDescriptor recs__transfer__v1__ledger_movement__descriptor
   (ProtobufCMessageInit) recs__transfer__v1__ledger_movement__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__transfer__v1__event__field_descriptors[16] =
+static const ProtobufCFieldDescriptor recs__transfer__v1__event__field_descriptors[17] =
 {
   {
     "sequence",
@@ -13211,6 +13211,18 @@ static const ProtobufCFieldDescriptor recs__transfer__v1__event__field_descripto
     offsetof(Recs__Transfer__V1__Event, request_id),
     NULL,
     &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chain_hash",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Transfer__V1__Event, chain_hash),
+    NULL,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -13351,25 +13363,26 @@ static const unsigned recs__transfer__v1__event__field_indices_by_name[] = {
   3,   /* field[3] = action */
   2,   /* field[2] = actor */
   1,   /* field[1] = at */
-  10,   /* field[10] = automatic_recurring_transfer */
-  5,   /* field[5] = certificates_deposited */
-  12,   /* field[12] = export */
-  11,   /* field[11] = forward_certificate_transfer */
-  13,   /* field[13] = import_offer */
-  6,   /* field[6] = ledger_movement */
-  8,   /* field[8] = ledger_transaction */
+  11,   /* field[11] = automatic_recurring_transfer */
+  6,   /* field[6] = certificates_deposited */
+  5,   /* field[5] = chain_hash */
+  13,   /* field[13] = export */
+  12,   /* field[12] = forward_certificate_transfer */
+  14,   /* field[14] = import_offer */
+  7,   /* field[7] = ledger_movement */
+  9,   /* field[9] = ledger_transaction */
   4,   /* field[4] = request_id */
   0,   /* field[0] = sequence */
-  9,   /* field[9] = standing_order */
-  15,   /* field[15] = tracking_system */
-  7,   /* field[7] = transfer */
-  14,   /* field[14] = withdrawal */
+  10,   /* field[10] = standing_order */
+  16,   /* field[16] = tracking_system */
+  8,   /* field[8] = transfer */
+  15,   /* field[15] = withdrawal */
 };
 static const ProtobufCIntRange recs__transfer__v1__event__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 10, 5 },
-  { 0, 16 }
+  { 10, 6 },
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor recs__transfer__v1__event__descriptor =
 {
@@ -13379,7 +13392,7 @@ const ProtobufCMessageDescriptor recs__transfer__v1__event__descriptor =
   "Recs__Transfer__V1__Event",
   "recs.transfer.v1",
   sizeof(Recs__Transfer__V1__Event),
-  16,
+  17,
   recs__transfer__v1__event__field_descriptors,
   recs__transfer__v1__event__field_indices_by_name,
   2,  recs__transfer__v1__event__number_ranges,

@@ -1,0 +1,117 @@
+import GRPCWire
+import ProtoMessages
+import Storage
+
+/// An event of a service's feed that carries its link in the service's audit chain.
+public protocol ChainedEvent: ProtoMessage {
+    var sequence: Int64 { get }
+    var chainHash: [UInt8] { get set }
+}
+
+extension Recs_Registry_V1_Event: ChainedEvent {}
+extension Recs_Issuance_V1_Event: ChainedEvent {}
+extension Recs_Transfer_V1_Event: ChainedEvent {}
+extension Recs_Reporting_V1_Event: ChainedEvent {}
+
+/// Each service's events form a hash chain (Operating Rules §7: who changed what, §11): every
+/// stored event keeps SHA-256 of the previous event's link followed by its own encoding, so an
+/// event altered, removed or reordered in the database no longer matches the chain. The services
+/// write the links as they append (``JournalTransaction/appendEvent(action:_:)``) and serve them
+/// in `chain_hash`; `recs audit verify` recomputes them (``Verifier``).
+///
+/// What it does not stop: someone who can rewrite the database and recompute every later link.
+/// Comparing the newest link with one kept elsewhere (`recs audit verify` prints it) detects that too.
+public enum EventChain {
+    /// The link before the first event.
+    public static let genesis = [UInt8](repeating: 0, count: 32)
+
+    public static func link(previous: [UInt8], payload: [UInt8]) -> [UInt8] {
+        SHA256.hash(previous + payload)
+    }
+
+    /// Where a chain stops matching.
+    public struct Break: Error, Sendable, CustomStringConvertible {
+        public enum Kind: Sendable { case missing, altered, outOfOrder }
+        public let kind: Kind
+        public let sequence: Int64
+        public let detail: String
+
+        public init(kind: Kind, sequence: Int64, detail: String) {
+            self.kind = kind
+            self.sequence = sequence
+            self.detail = detail
+        }
+
+        public var description: String {
+            switch kind {
+            case .missing: "event \(sequence) is missing (removed): \(detail)"
+            case .altered: "event \(sequence) was altered: \(detail)"
+            case .outOfOrder: "event \(sequence) is out of order: \(detail)"
+            }
+        }
+    }
+
+    /// Checks a feed event by event, from the first.
+    public struct Verifier: Sendable {
+        public private(set) var previous = EventChain.genesis
+        public private(set) var count: Int64 = 0
+
+        public init() {}
+
+        /// The next event of the feed, in the order served.
+        public mutating func check<Event: ChainedEvent>(_ event: Event) throws(Break) {
+            let expected = count + 1
+            if event.sequence > expected {
+                throw Break(kind: .missing, sequence: expected, detail: "the feed goes from \(count) to \(event.sequence)")
+            }
+            if event.sequence < expected {
+                throw Break(kind: .outOfOrder, sequence: event.sequence, detail: "it comes after event \(count)")
+            }
+            var unlinked = event
+            unlinked.chainHash = []
+            let link = EventChain.link(previous: previous, payload: unlinked.protobufBytes())
+            guard link == event.chainHash else {
+                throw Break(
+                    kind: .altered, sequence: event.sequence,
+                    detail: event.chainHash.isEmpty
+                        ? "it has no link" : "its content or position does not match the link stored when it was written")
+            }
+            previous = link
+            count = expected
+        }
+    }
+}
+
+extension JournalTransaction {
+    /// The events after `sequence`, oldest first, at most `limit`, each with its link.
+    public mutating func chainedEvents<Event: ChainedEvent>(after sequence: Int64, limit: Int, as type: Event.Type) throws -> [Event] {
+        try sql.query(
+            "SELECT payload, chain_hash FROM events WHERE sequence > $1 ORDER BY sequence LIMIT $2", .int64(sequence), .int64(Int64(limit))
+        ).map { row in
+            var event = try Event(protobufBytes: try row.bytes("payload"))
+            event.chainHash = try row.optionalBytes("chain_hash") ?? []
+            return event
+        }
+    }
+}
+
+extension ServiceSchema {
+    /// Adds the audit chain to a service's `events` table and links the events already stored, in
+    /// order (the first migration of the chain; later events are linked as they are appended).
+    public static func chainMigration(_ name: String) -> Migration {
+        Migration(
+            name: name, statements: [],
+            overrides: [
+                .sqlite: ["ALTER TABLE events ADD COLUMN chain_hash BLOB CHECK (chain_hash IS NULL OR length(chain_hash) = 32)"],
+                .postgres: ["ALTER TABLE events ADD COLUMN chain_hash BYTEA CHECK (chain_hash IS NULL OR length(chain_hash) = 32)"],
+            ],
+            transform: { sql in
+                var previous = EventChain.genesis
+                for row in try sql.query("SELECT sequence, payload FROM events ORDER BY sequence") {
+                    let link = EventChain.link(previous: previous, payload: try row.bytes("payload"))
+                    try sql.execute("UPDATE events SET chain_hash = $2 WHERE sequence = $1", .int64(try row.int64("sequence")), .bytes(link))
+                    previous = link
+                }
+            })
+    }
+}
