@@ -1,5 +1,6 @@
 import ArgumentParser
 import IssuanceCore
+import Logging
 import RPC
 import ServiceCommand
 
@@ -40,20 +41,34 @@ struct IssuanceCommand: AsyncParsableCommand {
         let registryClient = try registry.address().client(tls: options.peerTLS(peerTLS))
         let transferClient = try transfer.address().client(tls: options.peerTLS(peerTLS))
         let access = try options.access()
+        let clock = options.clock()
         let interval = feeds.interval
         let retry = Duration.milliseconds(depositRetryMilliseconds)
         try await ServiceMain.run(options) { storage, server, logger in
             try await IssuanceApplication.build(
                 storage: storage, server: server, registry: RegistryFeed.client(registryClient),
-                transfer: TransferDepositor(client: transferClient), access: access, logger: logger)
-        } background: { application, _ in
+                transfer: TransferDepositor(client: transferClient), access: access, logger: logger, clock: clock)
+        } background: { application, logger in
             [
                 { await application.registryFollower.run(every: interval) },
                 { await application.principalFeed.run(every: interval) },
+                { await Self.runDueCycles(application, logger: logger) },
                 { await application.deposits.run(every: retry) },
             ]
         }
         await registryClient.close()
         await transferClient.close()
+    }
+
+    /// §12.2: the cycles that fall due run by themselves; checked every minute.
+    static func runDueCycles(_ application: IssuanceApplication, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                for line in try await application.runDueCycles() { logger.info("automatic issuance cycle", metadata: ["run": "\(line)"]) }
+            } catch {
+                logger.warning("automatic issuance cycles failed; retrying next time", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(60))
+        }
     }
 }

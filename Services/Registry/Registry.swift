@@ -20,12 +20,13 @@ struct RegistryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let checks = try options.access()
+        let clock = options.clock()
         try await ServiceMain.run(options) { storage, server, logger in
             // The administrator's first key goes to the data directory (ADR 0006).
             try await RegistryApplication.build(
                 storage: storage, server: server,
                 access: RegistryApplication.Access(keyDirectory: URL(fileURLWithPath: options.dataDirectory), checks: checks),
-                logger: logger)
+                logger: logger, clock: clock)
         }
     }
 }

@@ -32,12 +32,13 @@ struct ReportingCommand: AsyncParsableCommand {
     func run() async throws {
         let tls = options.peerTLS(peerTLS)
         let access = try options.access()
+        let clock = options.clock()
         let sources = ReportingFeeds.remote(
             registry: try registry.address().client(tls: tls), issuance: try issuance.address().client(tls: tls),
             transfer: try transfer.address().client(tls: tls))
         let interval = feeds.interval
         try await ServiceMain.run(options) { storage, server, logger in
-            try await ReportingApplication.build(storage: storage, server: server, feeds: sources, access: access, logger: logger)
+            try await ReportingApplication.build(storage: storage, server: server, feeds: sources, access: access, logger: logger, clock: clock)
         } background: { application, _ in
             application.followers.polling(every: interval)
         }

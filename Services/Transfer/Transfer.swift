@@ -37,18 +37,19 @@ struct TransferCommand: AsyncParsableCommand {
     func run() async throws {
         let registryClient = try registry.address().client(tls: options.peerTLS(peerTLS))
         let access = try options.access()
+        let clock = options.clock()
         let interval = expirySweepSeconds
         let polling = feeds.interval
         do {
             try await ServiceMain.run(options) { storage, server, logger in
                 try await TransferApplication.build(
-                    storage: storage, server: server, access: access, logger: logger,
+                    storage: storage, server: server, access: access, logger: logger, clock: clock,
                     registryEvents: FeedSources.registry(registryClient))
             } background: { application, logger in
                 [
                     { await application.registryFeed?.run(every: polling) },
                     { await application.principalFeed?.run(every: polling) },
-                    { await Self.sweepExpired(application.service, every: interval, logger: logger) },
+                    { await Self.sweepExpired(application.service, clock: clock, every: interval, logger: logger) },
                 ]
             }
         } catch {
@@ -59,10 +60,10 @@ struct TransferCommand: AsyncParsableCommand {
     }
 
     /// Expires pending transfers whose 14 days are over, until cancelled.
-    static func sweepExpired(_ service: TransferService, every seconds: Int, logger: Logger) async {
+    static func sweepExpired(_ service: TransferService, clock: ServiceClock, every seconds: Int, logger: Logger) async {
         while !Task.isCancelled {
             do {
-                let expired = try await service.expirePendingTransfers(now: Date())
+                let expired = try await service.expirePendingTransfers(now: clock.now())
                 if !expired.isEmpty { logger.info("transfers expired", metadata: ["count": "\(expired.count)"]) }
             } catch {
                 logger.warning("expiry sweep failed; retrying next time", metadata: ["error": "\(error)"])

@@ -22,6 +22,16 @@ public struct IssuanceApplication: ServiceApplication {
     public let principalFeed: FeedFollower<Recs_Registry_V1_Event>
     /// Who may call, as the registry published it.
     public let directory: PrincipalDirectory
+    /// The service's one clock (ADR 0007).
+    public let clock: ServiceClock
+    /// §12.2: the cycles that run by themselves on their cycle dates.
+    let cycles: AutomaticCycles
+
+    /// Runs the cycles that fell due by now (the executable calls it periodically; a simulated
+    /// clock runs them as it is advanced).
+    public func runDueCycles() async throws -> [String] {
+        try await cycles.run(at: clock.now())
+    }
 
     /// Migrates `database` and prepares (does not start) the server.
     ///
@@ -31,31 +41,33 @@ public struct IssuanceApplication: ServiceApplication {
     ///   - clock: the service's time: upload days, cycle eligibility, timestamps.
     public static func build(
         database: any Database, server configuration: ServerConfiguration, registry: @escaping RegistryFeed.Fetch,
-        transfer: any CertificateDepositor, access: ServiceAccess, logger: Logger,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        transfer: any CertificateDepositor, access: ServiceAccess, logger: Logger, clock: ServiceClock = ServiceClock()
     ) async throws -> IssuanceApplication {
-        let store = IssuanceStore(database: database)
+        let store = IssuanceStore(database: database, clock: clock)
         let applied = try await store.migrate()
         if !applied.isEmpty { logger.info("issuance schema migrated", metadata: ["applied": "\(applied)"]) }
         let follower = RegistryFeed.follower(database: database, fetch: registry, logger: logger)
-        let deposits = DepositQueue(store: store, depositor: transfer, logger: logger, clock: clock)
-        let service = IssuanceService(store: store, registry: follower, deposits: deposits, logger: logger, clock: clock)
+        let deposits = DepositQueue(store: store, depositor: transfer, logger: logger, clock: clock.read)
+        let service = IssuanceService(store: store, registry: follower, deposits: deposits, logger: logger, clock: clock.read)
+        let cycles = AutomaticCycles(service: service)
+        let testClock = try await ServiceAccess.clockServices(clock, work: cycles, journal: store.journal)
         let directory = PrincipalDirectory()
         try await directory.refresh(from: database)
         let principalFeed = PrincipalFeed.follower(database: database, directory: directory, logger: logger, fetch: registry)
         let server = StandardServer(
-            configuration: configuration, services: [service],
-            interceptor: access.interceptor(directory: directory, rules: [IssuanceService.accessRules]), logger: logger)
+            configuration: configuration, services: [service] + testClock.services,
+            interceptor: access.interceptor(
+                directory: directory, rules: [IssuanceService.accessRules] + testClock.rules, principals: principalFeed),
+            logger: logger)
         return IssuanceApplication(
             store: store, service: service, server: server, registryFollower: follower, deposits: deposits,
-            principalFeed: principalFeed, directory: directory)
+            principalFeed: principalFeed, directory: directory, clock: clock, cycles: cycles)
     }
 
     /// Opens the service's database (`<data-dir>/issuance.sqlite` or PostgreSQL), then `build`.
     public static func build(
         storage: StorageConfiguration, server configuration: ServerConfiguration, registry: @escaping RegistryFeed.Fetch,
-        transfer: any CertificateDepositor, access: ServiceAccess, logger: Logger,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        transfer: any CertificateDepositor, access: ServiceAccess, logger: Logger, clock: ServiceClock = ServiceClock()
     ) async throws -> IssuanceApplication {
         try await storage.open(service: "issuance") { database in
             try await build(

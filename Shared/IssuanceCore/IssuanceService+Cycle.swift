@@ -11,11 +11,19 @@ extension IssuanceService {
     public func runIssuanceCycle(
         request: Recs_Issuance_V1_RunIssuanceCycleRequest, context: ServerContext
     ) async throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
+        try await runCycle(request, actor: context.caller.actor)
+    }
+
+    /// A cycle run by `actor`: the administrator by hand, or the scheduler on the cycle date.
+    func runCycle(
+        _ request: Recs_Issuance_V1_RunIssuanceCycleRequest, actor: Recs_Common_V1_Actor
+    ) async throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
         // The journal records a receipt (the cycle's id and whether this run issued anything), not
         // the cycle itself: a retry answers the same cycle with its deposit state read now, so a
         // batch deposited since is not reported as outstanding forever.
-        let receipt = try await mutate("RunIssuanceCycle", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
-            transaction in
+        let receipt = try await mutate(
+            "RunIssuanceCycle", request, requestID: request.requestId, actor: actor, clearing: { $0.requestId = "" }
+        ) { transaction in
             var run = IssuanceCycleRun(vintageProto: request.vintage)
             return try run.run(&transaction)
         }
@@ -46,7 +54,7 @@ struct IssuanceCycleRun {
     mutating func run(_ transaction: inout JournalTransaction) throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
         guard let vintageProto else { throw ServiceErrors.invalid("vintage", "is required") }
         let vintage = try IssuanceService.vintage(vintageProto, field: "vintage")
-        let today = IssuanceService.day(transaction.now)
+        let today = transaction.today
         // Certificates are made for ended months only (§12.1-§12.2; the domain's CertificateBatch).
         // The 90-day cycle date is reported but not enforced yet: see IssuanceCycle.cycle_date.
         guard vintage.lastDay < today else {

@@ -25,7 +25,9 @@ extension IssuanceService {
         // A unit designated a moment ago must be known before its lines are matched; when the registry
         // cannot be reached, units already known are still served.
         let registryReachable = await catchUpRegistry()
-        return try await mutate("UploadGenerationFile", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await mutate(
+            "UploadGenerationFile", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }
+        ) {
             transaction in
             var upload = GenerationUploadRun(request: request, registryReachable: registryReachable)
             return try upload.run(&transaction)
@@ -56,7 +58,7 @@ struct GenerationUploadRun {
         guard request.fileName.count <= IssuanceService.fileNameCharactersMax else {
             throw ServiceErrors.invalid("file_name", "has more than \(IssuanceService.fileNameCharactersMax) characters")
         }
-        let today = IssuanceService.day(transaction.now)
+        let today = transaction.today
         let records = try parse(today: today)
         let uploader = try checkReporter(reporterID, &transaction)
 
@@ -164,7 +166,7 @@ struct GenerationUploadRun {
         result.generatingUnitId = unit.id
         do throws(RuleViolation) {
             try Self.checkMayReport(unit)
-            try Self.checkPeriod(record, unit: unit, today: IssuanceService.day(transaction.now))
+            try Self.checkPeriod(record, unit: unit, today: transaction.today)
         } catch {
             return reject(error)
         }
@@ -328,7 +330,7 @@ struct GenerationUploadRun {
         // §12.2, §12.3: silence accepts the data by the vintage's cycle date.
         let cycleDate = IssuanceCycleRun.cycleDate(record.vintage)
         entry.autoAcceptAt = IssuanceCodes.timestamp(
-            unixSeconds: Int64(cycleDate.instant(in: TimeZone(identifier: "UTC")!).timeIntervalSince1970))
+            unixSeconds: Int64(cycleDate.instant(in: transaction.timeZone).timeIntervalSince1970))
         entry.reloadRule = Int32(reloadRule ?? 0)
 
         var balance = unit.balanceKilowattHours

@@ -214,10 +214,10 @@ public struct IssuanceService: Recs_Issuance_V1_IssuanceServiceProvider {
 
     /// Runs `body` once per request id (ServiceKit's RequestJournal.mutate).
     func mutate<Request: ProtoMessage, Response: ProtoMessage>(
-        _ method: String, _ request: Request, requestID: String, clearing: (inout Request) -> Void,
+        _ method: String, _ request: Request, requestID: String, actor: Recs_Common_V1_Actor, clearing: (inout Request) -> Void,
         _ body: @escaping @Sendable (inout JournalTransaction) throws -> Response
     ) async throws -> Response {
-        try await store.journal.mutate(method, request, requestID: requestID, now: clock(), clearing: clearing, body)
+        try await store.journal.mutate(method, request, requestID: requestID, now: clock(), actor: actor, clearing: clearing, body)
     }
 
     static func checkRequestID(_ requestID: String) throws {

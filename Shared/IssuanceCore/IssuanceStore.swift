@@ -12,9 +12,9 @@ public struct IssuanceStore: Sendable {
     public let database: any Database
     let journal: RequestJournal
 
-    public init(database: any Database) {
+    public init(database: any Database, clock: ServiceClock = ServiceClock()) {
         self.database = database
-        self.journal = RequestJournal(database: database, service: "issuance")
+        self.journal = RequestJournal(database: database, service: "issuance", clock: clock)
     }
 
     /// Applies the migrations not yet applied; returns their names.
@@ -65,10 +65,11 @@ extension JournalTransaction {
 
     /// Appends the event of this change, in this transaction (docs/API.md, event feeds).
     mutating func appendEvent(action: String, _ payload: Recs_Issuance_V1_Event.OneOf_Payload) throws {
-        let (requestID, timestamp) = (self.requestID, self.timestamp)
+        let (requestID, timestamp, actor) = (self.requestID, self.timestamp, self.actor)
         try appendEvent(action: action) { sequence in
             var event = Recs_Issuance_V1_Event()
             event.sequence = sequence
+            event.actor = actor
             event.at = timestamp
             event.action = action
             event.requestId = requestID

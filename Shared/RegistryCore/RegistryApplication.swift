@@ -29,28 +29,32 @@ public struct RegistryApplication: ServiceApplication {
     /// Migrates `database`, creates the administrator on first start, and prepares (does not
     /// start) the server.
     public static func build(
-        database: any Database, server configuration: ServerConfiguration, access: Access, logger: Logger
+        database: any Database, server configuration: ServerConfiguration, access: Access, logger: Logger,
+        clock: ServiceClock = ServiceClock()
     ) async throws -> RegistryApplication {
-        let repository = RegistryRepository(database: database)
+        let repository = RegistryRepository(database: database, clock: clock)
         let applied = try await repository.migrate()
         if !applied.isEmpty { logger.info("registry schema migrated", metadata: ["applied": "\(applied)"]) }
         if let keyDirectory = access.keyDirectory {
-            try await AdministratorBootstrap.run(journal: repository.journal, keyDirectory: keyDirectory, now: Date(), logger: logger)
+            try await AdministratorBootstrap.run(journal: repository.journal, keyDirectory: keyDirectory, now: clock.now(), logger: logger)
         }
         let directory = PrincipalDirectory()
         try await directory.refresh(from: database)
         let service = RegistryService(repository: repository, directory: directory, logger: logger)
-        let interceptor = access.checks.interceptor(directory: directory, rules: [RegistryService.accessRules])
-        let server = StandardServer(configuration: configuration, services: [service], interceptor: interceptor, logger: logger)
+        let testClock = try await ServiceAccess.clockServices(clock, work: NoDueWork(), journal: repository.journal)
+        let interceptor = access.checks.interceptor(directory: directory, rules: [RegistryService.accessRules] + testClock.rules)
+        let server = StandardServer(
+            configuration: configuration, services: [service] + testClock.services, interceptor: interceptor, logger: logger)
         return RegistryApplication(repository: repository, server: server)
     }
 
     /// Opens the registry's database (`<data-dir>/registry.sqlite` or PostgreSQL), then `build`.
     public static func build(
-        storage: StorageConfiguration, server configuration: ServerConfiguration, access: Access, logger: Logger
+        storage: StorageConfiguration, server configuration: ServerConfiguration, access: Access, logger: Logger,
+        clock: ServiceClock = ServiceClock()
     ) async throws -> RegistryApplication {
         try await storage.open(service: "registry") { database in
-            try await build(database: database, server: configuration, access: access, logger: logger)
+            try await build(database: database, server: configuration, access: access, logger: logger, clock: clock)
         }
     }
 

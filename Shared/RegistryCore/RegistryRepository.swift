@@ -11,9 +11,9 @@ public struct RegistryRepository: Sendable {
     public let database: any Database
     let journal: RequestJournal
 
-    public init(database: any Database) {
+    public init(database: any Database, clock: ServiceClock = ServiceClock()) {
         self.database = database
-        self.journal = RequestJournal(database: database, service: "registry")
+        self.journal = RequestJournal(database: database, service: "registry", clock: clock)
     }
 
     /// Applies the migrations not yet applied; returns their names.

@@ -19,18 +19,21 @@ public struct ReportingApplication: ServiceApplication {
     /// Migrates `database` and prepares (does not start) the server and the followers.
     public static func build(
         database: any Database, server configuration: ServerConfiguration, feeds: ReportingFeeds, access: ServiceAccess,
-        logger: Logger
+        logger: Logger, clock: ServiceClock = ServiceClock()
     ) async throws -> ReportingApplication {
-        let store = ReportingStore(database: database)
+        let store = ReportingStore(database: database, clock: clock)
         let applied = try await store.migrate()
         if !applied.isEmpty { logger.info("reporting schema migrated", metadata: ["applied": "\(applied)"]) }
         let directory = PrincipalDirectory()
         try await directory.refresh(from: database)
         let followers = ReportingFollowers(database: database, feeds: feeds, directory: directory, logger: logger)
         let service = ReportingService(store: store, followers: followers, logger: logger)
+        let testClock = try await ServiceAccess.clockServices(clock, work: NoDueWork(), journal: store.journal)
         let server = StandardServer(
-            configuration: configuration, services: [service],
-            interceptor: access.interceptor(directory: directory, rules: [ReportingService.accessRules]), logger: logger)
+            configuration: configuration, services: [service] + testClock.services,
+            interceptor: access.interceptor(
+                directory: directory, rules: [ReportingService.accessRules] + testClock.rules, principals: followers.principals),
+            logger: logger)
         return ReportingApplication(store: store, followers: followers, server: server, feeds: feeds, directory: directory)
     }
 
@@ -38,11 +41,11 @@ public struct ReportingApplication: ServiceApplication {
     /// `feeds` from here on (closes them on failure and at shutdown).
     public static func build(
         storage: StorageConfiguration, server configuration: ServerConfiguration, feeds: ReportingFeeds, access: ServiceAccess,
-        logger: Logger
+        logger: Logger, clock: ServiceClock = ServiceClock()
     ) async throws -> ReportingApplication {
         do {
             return try await storage.open(service: "reporting") { database in
-                try await build(database: database, server: configuration, feeds: feeds, access: access, logger: logger)
+                try await build(database: database, server: configuration, feeds: feeds, access: access, logger: logger, clock: clock)
             }
         } catch {
             await feeds.close()

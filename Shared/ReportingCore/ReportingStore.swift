@@ -10,8 +10,8 @@ import Storage
 public struct ReportingStore: Sendable {
     public let journal: RequestJournal
 
-    public init(database: any Database) {
-        journal = RequestJournal(database: database, service: "reporting")
+    public init(database: any Database, clock: ServiceClock = ServiceClock()) {
+        journal = RequestJournal(database: database, service: "reporting", clock: clock)
     }
 
     public var database: any Database { journal.database }

@@ -58,6 +58,19 @@ public struct ServiceOptions<Service: ServiceIdentity>: ParsableArguments {
     public var certificateIdentities: [String] =
         (environment["RECS_CERTIFICATE_IDENTITIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
 
+    @Flag(
+        name: .customLong("test-clock"),
+        help: ArgumentHelp(
+            "FOR TESTS ONLY: a simulated clock, standing still until the registry administrator moves it through "
+                + "recs.testing.v1.TestClock (recs clock). Never the default. [env: RECS_TEST_CLOCK]"))
+    public var testClock = truthy(environment["RECS_TEST_CLOCK"])
+
+    @Option(
+        name: .customLong("time-zone"),
+        help: ArgumentHelp(
+            "The registry's time zone: day-based rules count calendar days there (ADR 0007). [env: RECS_TIME_ZONE]"))
+    public var timeZone: String = environment["RECS_TIME_ZONE"] ?? ServiceClock.defaultTimeZone.identifier
+
     @Flag(help: ArgumentHelp("Serve TLS (ALPN h2) instead of cleartext h2c. [env: \(Service.environmentPrefix)TLS]"))
     public var tls = truthy(environment["\(Service.environmentPrefix)TLS"])
 
@@ -86,6 +99,9 @@ public struct ServiceOptions<Service: ServiceIdentity>: ParsableArguments {
             }
         }
         _ = try access()
+        guard TimeZone(identifier: timeZone) != nil else {
+            throw ValidationError("--time-zone: \"\(timeZone)\" is not a time zone identifier (e.g. America/Los_Angeles, UTC)")
+        }
         if tls, cert.isEmpty || key.isEmpty { throw ValidationError("--tls needs --cert and --key") }
         if !tls, !cert.isEmpty || !key.isEmpty || !clientCA.isEmpty {
             throw ValidationError("--cert, --key and --client-ca need --tls")
@@ -100,6 +116,13 @@ public struct ServiceOptions<Service: ServiceIdentity>: ParsableArguments {
         } catch {
             throw ValidationError("--database-url: \(error)")
         }
+    }
+
+    /// The service's one clock (ADR 0007): the system's, or a simulated one with `--test-clock`,
+    /// starting at the real time.
+    public func clock() -> ServiceClock {
+        let zone = TimeZone(identifier: timeZone) ?? ServiceClock.defaultTimeZone
+        return testClock ? ServiceClock(simulatedFrom: Date(), timeZone: zone) : ServiceClock(timeZone: zone)
     }
 
     /// A file of the deployment's TLS directory.

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import GRPCWire
+import ProtoMessages
 
 extension RequestJournal {
     /// docs/API.md, idempotency rule 1.
@@ -28,13 +29,16 @@ extension RequestJournal {
     /// violations thrown by `body` become statuses by their category; the response is the one
     /// computed now or the one recorded for a retry.
     public func mutate<Request: ProtoMessage, Response: ProtoMessage>(
-        _ method: String, _ request: Request, requestID: String, now: Date = Date(), clearing: (inout Request) -> Void,
+        _ method: String, _ request: Request, requestID: String, now: Date? = nil, actor: Recs_Common_V1_Actor? = nil,
+        clearing: (inout Request) -> Void,
         _ body: @escaping @Sendable (inout JournalTransaction) throws -> Response
     ) async throws -> Response {
         try Self.checkRequestID(requestID)
         var stripped = request
         clearing(&stripped)
-        let bytes = try await perform(method: method, requestID: requestID, fingerprintInput: stripped.protobufBytes(), now: now) {
+        let bytes = try await perform(
+            method: method, requestID: requestID, fingerprintInput: stripped.protobufBytes(), now: now, actor: actor
+        ) {
             transaction in
             do {
                 return try body(&transaction).protobufBytes()

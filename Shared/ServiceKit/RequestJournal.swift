@@ -1,5 +1,7 @@
+import Domain
 import Foundation
 import GRPCWire
+import ProtoMessages
 import Storage
 
 /// A service's database seen through its request journal: every read is one transaction, and every
@@ -12,17 +14,20 @@ public struct RequestJournal: Sendable {
     public let database: any Database
     /// Named in error messages ("the issuance service's database is unavailable").
     public let service: String
+    /// The service's one clock (ADR 0007): every transaction's `now` and `today`.
+    public let clock: ServiceClock
 
-    public init(database: any Database, service: String) {
+    public init(database: any Database, service: String, clock: ServiceClock = ServiceClock()) {
         self.database = database
         self.service = service
+        self.clock = clock
     }
 
     /// A read-only transaction.
     public func read<T: Sendable>(_ body: @escaping @Sendable (inout JournalTransaction) throws -> T) async throws -> T {
         do {
             return try await database.transaction { sql in
-                var transaction = JournalTransaction(sql: sql, requestID: "", now: Date())
+                var transaction = JournalTransaction(sql: sql, requestID: "", now: clock.now(), timeZone: clock.timeZone)
                 return try body(&transaction)
             }
         } catch {
@@ -38,16 +43,19 @@ public struct RequestJournal: Sendable {
     /// `fingerprintInput` is the encoded request with `request_id` cleared; the same decoded request
     /// always encodes to the same bytes (protobuf-c writes fields in number order).
     public func perform(
-        method: String, requestID: String, fingerprintInput: [UInt8], now: Date = Date(),
+        method: String, requestID: String, fingerprintInput: [UInt8], now: Date? = nil, actor: Recs_Common_V1_Actor? = nil,
         _ body: @escaping @Sendable (inout JournalTransaction) throws -> [UInt8]
     ) async throws -> [UInt8] {
+        let now = now ?? clock.now()
+        let timeZone = clock.timeZone
         let fingerprint = SHA256.hash(Array(method.utf8) + [0] + fingerprintInput)
         do {
             return try await database.transaction { sql in
                 if let replay = try Self.recordedOutcome(&sql, requestID: requestID, method: method, fingerprint: fingerprint) {
                     return try replay.get()
                 }
-                var transaction = JournalTransaction(sql: sql, requestID: requestID, now: now)
+                var transaction = JournalTransaction(sql: sql, requestID: requestID, now: now, timeZone: timeZone)
+                transaction.actor = actor
                 let response = try body(&transaction)
                 try Self.record(
                     &transaction.sql, requestID: requestID, method: method, fingerprint: fingerprint, code: 0, message: "",
@@ -57,7 +65,7 @@ public struct RequestJournal: Sendable {
         } catch let error as Settled {
             throw error.error
         } catch let error as RPCError where ServiceErrors.isRecordable(error.code) {
-            return try await recordFailure(error, method: method, requestID: requestID, fingerprint: fingerprint)
+            return try await recordFailure(error, method: method, requestID: requestID, fingerprint: fingerprint, at: now)
         } catch {
             throw mapped(error)
         }
@@ -65,7 +73,9 @@ public struct RequestJournal: Sendable {
 
     /// A completed rule failure: the change rolled back; record the outcome on its own so a retry
     /// answers the same. Someone may have recorded this id meanwhile: then answer theirs.
-    private func recordFailure(_ error: RPCError, method: String, requestID: String, fingerprint: [UInt8]) async throws -> [UInt8] {
+    private func recordFailure(
+        _ error: RPCError, method: String, requestID: String, fingerprint: [UInt8], at now: Date
+    ) async throws -> [UInt8] {
         do {
             let replay: [UInt8]? = try await database.transaction { sql in
                 if let replay = try Self.recordedOutcome(&sql, requestID: requestID, method: method, fingerprint: fingerprint) {
@@ -74,7 +84,7 @@ public struct RequestJournal: Sendable {
                 try Self.record(
                     &sql, requestID: requestID, method: method, fingerprint: fingerprint, code: Int64(error.code.rawValue),
                     message: error.message, details: error.metadata.binary(ServiceErrors.detailsKey) ?? [], response: [],
-                    at: Date())
+                    at: now)
                 return nil
             }
             if let replay { return replay }
@@ -161,12 +171,20 @@ public struct JournalTransaction {
     public var sql: SQLTransaction
     public let requestID: String
     public let now: Date
+    /// The registry's time zone (ADR 0007), in which ``today`` is counted.
+    public let timeZone: TimeZone
+    /// Who made the request (its events carry it): a user, a service, a partner, the scheduler.
+    public var actor: Recs_Common_V1_Actor?
 
-    public init(sql: SQLTransaction, requestID: String, now: Date) {
+    public init(sql: SQLTransaction, requestID: String, now: Date, timeZone: TimeZone = ServiceClock.defaultTimeZone) {
         self.sql = sql
         self.requestID = requestID
         self.now = now
+        self.timeZone = timeZone
     }
+
+    /// The calendar day of ``now`` in the registry's time zone: the day day-based rules count from.
+    public var today: CalendarDate { CalendarDate(now, in: timeZone) }
 
     public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000).rounded(.down)) }
 

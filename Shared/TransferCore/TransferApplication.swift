@@ -26,9 +26,9 @@ public struct TransferApplication: ServiceApplication {
     /// directly.
     public static func build(
         database: any Database, server configuration: ServerConfiguration, access: ServiceAccess, logger: Logger,
-        clock: @escaping @Sendable () -> Date = { Date() }, registryEvents: RegistryFeed.Follower.Fetch? = nil
+        clock: ServiceClock = ServiceClock(), registryEvents: RegistryFeed.Follower.Fetch? = nil
     ) async throws -> TransferApplication {
-        let store = TransferStore(database: database)
+        let store = TransferStore(database: database, clock: clock)
         let applied = try await store.migrate()
         if !applied.isEmpty { logger.info("transfer schema migrated", metadata: ["applied": "\(applied)"]) }
         let registryFeed = registryEvents.map { RegistryFeed.follower(database: database, logger: logger, fetch: $0) }
@@ -37,10 +37,13 @@ public struct TransferApplication: ServiceApplication {
         let principalFeed = registryEvents.map {
             PrincipalFeed.follower(database: database, directory: directory, logger: logger, fetch: $0)
         }
-        let service = TransferService(store: store, logger: logger, clock: clock, registryFeed: registryFeed)
+        let service = TransferService(store: store, logger: logger, clock: clock.read, registryFeed: registryFeed)
+        let testClock = try await ServiceAccess.clockServices(clock, work: TransferDueWork(service: service), journal: store.journal)
         let server = StandardServer(
-            configuration: configuration, services: [service],
-            interceptor: access.interceptor(directory: directory, rules: [TransferService.accessRules]), logger: logger)
+            configuration: configuration, services: [service] + testClock.services,
+            interceptor: access.interceptor(
+                directory: directory, rules: [TransferService.accessRules] + testClock.rules, principals: principalFeed),
+            logger: logger)
         return TransferApplication(
             store: store, service: service, server: server, registryFeed: registryFeed, principalFeed: principalFeed,
             directory: directory)
@@ -49,11 +52,11 @@ public struct TransferApplication: ServiceApplication {
     /// Opens the service's database (`<data-dir>/transfer.sqlite` or PostgreSQL), then `build`.
     public static func build(
         storage: StorageConfiguration, server configuration: ServerConfiguration, access: ServiceAccess, logger: Logger,
-        registryEvents: RegistryFeed.Follower.Fetch? = nil
+        clock: ServiceClock = ServiceClock(), registryEvents: RegistryFeed.Follower.Fetch? = nil
     ) async throws -> TransferApplication {
         try await storage.open(service: "transfer") { database in
             try await build(
-                database: database, server: configuration, access: access, logger: logger, registryEvents: registryEvents)
+                database: database, server: configuration, access: access, logger: logger, clock: clock, registryEvents: registryEvents)
         }
     }
 

@@ -27,8 +27,9 @@ public struct TransferRecord: Sendable, Hashable, Codable {
     /// The request that accepted, rejected, withdrew or expired it.
     public var endedBy: String? = nil
 
-    /// The domain's state machine for this transfer (no execution dates yet).
-    var machine: InterAccountTransfer {
+    /// The domain's state machine for this transfer (no execution dates yet), counting days in
+    /// the registry's time zone.
+    func machine(in timeZone: TimeZone) -> InterAccountTransfer {
         let state: InterAccountTransfer.State =
             switch self.state {
             case .pending: .pending
@@ -37,7 +38,8 @@ public struct TransferRecord: Sendable, Hashable, Codable {
             case .withdrawn: .withdrawn
             case .expired: .expired
             }
-        return InterAccountTransfer(requestedAt: TransferStore.date(requestedAtMilliseconds), executionAt: nil, state: state)
+        return InterAccountTransfer(
+            requestedAt: TransferStore.date(requestedAtMilliseconds), executionAt: nil, state: state, timeZone: timeZone)
     }
 }
 
@@ -50,10 +52,10 @@ public struct TransferStore: Sendable {
     public let ledger: Ledger
     public let journal: RequestJournal
 
-    public init(database: any Database) {
+    public init(database: any Database, clock: ServiceClock = ServiceClock()) {
         self.database = database
         self.ledger = Ledger(database: database)
-        self.journal = RequestJournal(database: database, service: "transfer")
+        self.journal = RequestJournal(database: database, service: "transfer", clock: clock)
     }
 
     @discardableResult

@@ -73,8 +73,15 @@ final class System: @unchecked Sendable {
     /// SIGTERM to the transfer service; its exit status (0 when it stopped gracefully).
     func stopTransfer() async -> Int32? { await transfer.stop() }
 
-    /// The transfer service again, on the same port and data (the clients reconnect by themselves).
-    func restartTransfer() async throws { transfer = try await startTransfer() }
+    /// The transfer service again, on the same port and data (the clients reconnect by themselves;
+    /// its simulated clock resumes where it stood).
+    func restartTransfer() async throws {
+        transfer = try await startTransfer()
+        let options = TestDeployment.options(administratorKey)
+        let registryTime = try await Recs_Testing_V1_TestClockClient(clients[0]).getTime(Recs_Testing_V1_GetTimeRequest(), options: options)
+        let transferTime = try await Recs_Testing_V1_TestClockClient(clients[1]).getTime(Recs_Testing_V1_GetTimeRequest(), options: options)
+        #expect(transferTime.time == registryTime.time, "the restarted transfer service's simulated time resumes where it stood")
+    }
 
     /// Starts the services in the order they call each other (registry; transfer → registry;
     /// issuance → registry, transfer; reporting → all three), runs `body`, stops them with SIGTERM
@@ -124,8 +131,8 @@ final class System: @unchecked Sendable {
                 product == "registry" && !storage[product]!.contains("--data-dir") ? ["--data-dir", root.appendingPathComponent("data").path] : []
             return try await ServiceProcess.start(
                 product,
-                arguments: ["--port", "\(port)", "--tls-dir", TestDeployment.tlsDirectory] + keyDirectory + storage[product]! + peers
-                    + polling,
+                arguments: ["--port", "\(port)", "--tls-dir", TestDeployment.tlsDirectory, "--test-clock"] + keyDirectory
+                    + storage[product]! + peers + polling,
                 logDirectory: logs)
         }
         var system: System?

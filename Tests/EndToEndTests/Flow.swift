@@ -23,6 +23,10 @@ struct Flow {
     static let qreUnitID = "SUNNY-1"
 
     func run() async throws {
+        // Simulated time (ADR 0007): 10 February 2025, noon in the registry's time zone (Pacific).
+        let set = try recsLines(["clock", "set", "2025-02-10T20:00:00Z"], as: nil)
+        #expect(set.status == 0 && set.output.components(separatedBy: "2025-02-10T20:00:00Z").count - 1 == 4, "\(set.output)")
+
         // registry: two account holders and a QRE; a unit registered, approved, its QRE designated.
         let owner = try await createOrganization("e2e-org-owner", name: "Sunny Acres LLC", type: .accountHolder)
         let buyer = try await createOrganization("e2e-org-buyer", name: "Green Buyer Co", type: .accountHolder)
@@ -30,9 +34,18 @@ struct Flow {
         let ownerActive = try owner.subaccount(.active)
         let unitID = try await registerApprovedUnit(owner: owner.organizationId, deposit: ownerActive, qre: qre.organizationId)
 
-        // issuance: the QRE's generation file for January 2025 (100.5 MWh), then the cycle.
+        // issuance: the QRE's generation file for January 2025 (100.5 MWh), within the 75 days (§12.3).
         let upload = try await uploadGeneration("e2e-upload-1", qre: qre.organizationId, month: 1, megawattHours: "100.500")
         #expect(upload.postedCount == 1 && upload.rejectedCount == 0)
+        #expect(upload.records.first?.outcome == .posted, "received within 75 days of the month, not a prior period adjustment: \(upload)")
+        // §12.2: nobody runs the cycle; 80 simulated days later (1 May, the 90th day after January)
+        // it has run by itself, and its batch is deposited.
+        let advanced = try recsLines(["clock", "advance", "80d"], as: nil)
+        #expect(advanced.status == 0, "\(advanced.output)")
+        #expect(advanced.output.contains("RunIssuanceCycle 01/2025"), "the cycle ran on its own: \(advanced.output)")
+        var cycles = Recs_Issuance_V1_ListIssuanceCyclesRequest()
+        let listed = try await system.issuanceClient.listIssuanceCycles(cycles, options: administrator).cycles
+        #expect(listed.map(\.state) == [.completed] && listed.first?.cycleDate?.month == 5 && listed.first?.cycleDate?.day == 1)
         let cycle = try await runCycle("e2e-cycle-1")
         let unitIssuance = try #require(cycle.units.first { $0.generatingUnitId == unitID })
         #expect(unitIssuance.certificates == 100, "whole MWh only (§12.2)")
@@ -41,6 +54,8 @@ struct Flow {
         // The same call again, and the cycle run a second time, issue nothing twice.
         #expect(try await runCycle("e2e-cycle-1").units.first { $0.generatingUnitId == unitID }?.batchNumbers == [batchNumber])
         let second = try await runCycleResponse("e2e-cycle-2")
+        let first = try await runCycleResponse("e2e-cycle-1")
+        #expect(first.alreadyCompleted, "the automatic run issued; the administrator's run by hand issues nothing more")
         #expect(second.alreadyCompleted, "the vintage's cycle had completed: nothing issued by this call")
         #expect(second.cycle?.units.flatMap(\.batchNumbers) == [batchNumber])
         var listBatches = Recs_Issuance_V1_ListCertificateBatchesRequest()
@@ -139,6 +154,28 @@ struct Flow {
         #expect(generators.generators.contains { $0.generatingUnitId == unitID })
 
         let february = try await issueWhileTransferIsDown(qre: qre.organizationId, unitID: unitID, owner: owner.organizationId)
+
+        // §15.2: the pending transfer of 91-100 is not answered. A retirement of them is refused
+        // meanwhile; 14 simulated days later the transfer has expired and they are the owner's again.
+        let retirePending = try await expectRefusedReturning(.failedPrecondition) {
+            try await retire("e2e-retire-pending", organization: owner.organizationId, retirement: owner.subaccount(.retirement), serials(91, 100))
+        }
+        let expiry = try recsLines(["clock", "advance", "14d"], as: nil)
+        #expect(expiry.output.contains("TransferExpired \(pending.transferId)"), "the transfer expired in the advance: \(expiry.output)")
+        var get = Recs_Transfer_V1_GetTransferRequest()
+        get.transferId = pending.transferId
+        #expect(try await system.transferClient.getTransfer(get, options: as_(owner.organizationId)).transfer?.state == .expired)
+        try await expectRefused(.failedPrecondition, "an acceptance after the 14 days") {
+            _ = try await answer(pending.transferId, .accept, "e2e-accept-late", as: buyer.organizationId)
+        }
+        // The refused retirement sent again is refused again (its first outcome), though the
+        // certificates are free now; a new request retires them.
+        let replayed = try await expectRefusedReturning(.failedPrecondition) {
+            try await retire("e2e-retire-pending", organization: owner.organizationId, retirement: owner.subaccount(.retirement), serials(91, 100))
+        }
+        #expect(replayed.message == retirePending.message)
+        try await retire("e2e-retire-freed", organization: owner.organizationId, retirement: owner.subaccount(.retirement), serials(91, 100))
+
         try await checkConservation(
             issued: [batchNumber: 100, february: 21], organizations: [owner.organizationId, buyer.organizationId])
         try await revokedKeyRefusedEverywhere(organization: buyer.organizationId)
@@ -299,6 +336,20 @@ struct Flow {
             }
             #expect(isRefused, "\(service) still accepts \(what) after \(ContinuousClock.now - changedAt)")
         }
+    }
+
+    /// Expects `body` to fail with `code`; returns the error.
+    func expectRefusedReturning(
+        _ code: StatusCode, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+    ) async throws -> RPCError {
+        do {
+            try await body()
+        } catch let error as RPCError {
+            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+            return error
+        }
+        Issue.record("not refused", sourceLocation: sourceLocation)
+        throw ServiceProcessError("expected a refusal")
     }
 
     func whoAmI(_ options: CallOptions) async throws -> Recs_Registry_V1_WhoAmIResponse {

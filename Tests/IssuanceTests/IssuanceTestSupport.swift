@@ -125,9 +125,10 @@ final class FakeDepositor: CertificateDepositor {
 
 /// The service's clock, set by the test.
 final class ManualClock: Sendable {
-    private let now: Mutex<Date>
+    /// The service's simulated clock (ADR 0007), days counted in UTC here.
+    let service: ServiceClock
 
-    init(_ text: String) { now = Mutex(Self.date(text)) }
+    init(_ text: String) { service = ServiceClock(simulatedFrom: Self.date(text), timeZone: TimeZone(identifier: "UTC")!) }
 
     /// `YYYY-MM-DD`, noon UTC.
     static func date(_ text: String) -> Date {
@@ -135,8 +136,8 @@ final class ManualClock: Sendable {
         return formatter.date(from: "\(text)T12:00:00Z")!
     }
 
-    func set(_ text: String) { now.withLock { $0 = Self.date(text) } }
-    var read: @Sendable () -> Date { { [self] in now.withLock { $0 } } }
+    func set(_ text: String) { service.set(Self.date(text)) }
+    var read: @Sendable () -> Date { service.read }
 }
 
 struct Harness {
@@ -166,7 +167,7 @@ func withIssuance(
     try await withServedApplication(kind, sourceLocation: sourceLocation) { testDatabase in
         try await IssuanceApplication.build(
             database: testDatabase.database, server: ServerConfiguration(port: 0), registry: registry.fetch,
-            transfer: depositor, access: .unenforced, logger: logger, clock: clock.read)
+            transfer: depositor, access: .unenforced, logger: logger, clock: clock.service)
     } _: { application, client, _ in
         try await body(
             Harness(

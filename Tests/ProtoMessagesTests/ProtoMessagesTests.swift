@@ -341,7 +341,7 @@ private func roundTrip<M: ProtoMessage>(_ message: M) throws -> M {
         #expect(ProtoDescriptors.serviceNames == [
             "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.testing.TestService",
             "grpc.testing.UnimplementedService", "recs.issuance.v1.IssuanceService",
-            "recs.registry.v1.RegistryService", "recs.reporting.v1.ReportingService",
+            "recs.registry.v1.RegistryService", "recs.reporting.v1.ReportingService", "recs.testing.v1.TestClock",
             "recs.transfer.v1.TransferService",
         ])
         let symbols = ProtoDescriptors.symbolFiles

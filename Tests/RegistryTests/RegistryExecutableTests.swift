@@ -44,6 +44,10 @@ struct RegistryExecutableTests {
             // Manager and first API key (three events); a restart makes nothing again. A2 and its
             // Manager are two more.
             #expect(response.organization?.organizationId == "A2")
+            // ADR 0007: without --test-clock there is no way to move the service's time.
+            try await expectStatus(.unimplemented) {
+                _ = try await Recs_Testing_V1_TestClockClient(client).getTime(Recs_Testing_V1_GetTimeRequest(), options: administrator)
+            }
             let events = try await registry.listEvents(Recs_Registry_V1_ListEventsRequest(), options: administrator)
             #expect(events.lastSequence == 5, "round \(round)")
             let keyFile = directory.appendingPathComponent("admin-api-key")

@@ -8,6 +8,7 @@ import ProtoServices
 import RPC
 import StandardServices
 import Storage
+import ServiceKit
 import ServiceTestSupport
 import StorageTestSupport
 import Synchronization
@@ -16,9 +17,10 @@ import TransferCore
 
 /// The clock of an in-process transfer service, moved by the test.
 final class TestClock: Sendable {
-    private let now = Mutex(Date(timeIntervalSince1970: 1_735_689_600))  // 2025-01-01T00:00:00Z
-    var date: Date { now.withLock { $0 } }
-    func advance(days: Double) { now.withLock { $0 += days * 24 * 60 * 60 } }
+    /// The service's simulated clock (ADR 0007), days counted in UTC here.
+    let service = ServiceClock(simulatedFrom: Date(timeIntervalSince1970: 1_735_689_600), timeZone: TimeZone(identifier: "UTC")!)  // 2025-01-01T00:00:00Z
+    var date: Date { service.now() }
+    func advance(days: Double) { service.set(date.addingTimeInterval(days * 24 * 60 * 60)) }
 }
 
 struct Harness {
@@ -160,7 +162,7 @@ func withTransfer(
     let clock = TestClock()
     try await withServedApplication(kind, sourceLocation: sourceLocation) { testDatabase in
         let application = try await TransferApplication.build(
-            database: testDatabase.database, server: ServerConfiguration(port: 0), access: .unenforced, logger: logger, clock: { clock.date },
+            database: testDatabase.database, server: ServerConfiguration(port: 0), access: .unenforced, logger: logger, clock: clock.service,
             registryEvents: registryEvents)
         try await F.registerSubaccounts(application.store.ledger, at: clock.date, activeB: registryEvents == nil)
         return application

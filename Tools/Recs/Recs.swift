@@ -16,7 +16,7 @@ struct Recs: AsyncParsableCommand {
             """,
         subcommands: [
             Health.self, WhoAmI.self, Key.self, UserCommand.self, Org.self, Unit.self, Generation.self, Issuance.self, TransferCommand.self,
-            Retire.self, Holdings.self, Lookup.self, Generators.self, Events.self, Audit.self,
+            Retire.self, Holdings.self, Lookup.self, Generators.self, Events.self, Audit.self, ClockCommand.self,
         ])
 }
 

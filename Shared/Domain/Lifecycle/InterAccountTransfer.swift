@@ -57,9 +57,11 @@ public struct InterAccountTransfer: Sendable, Hashable {
     /// 00:01 on the execution date for a scheduled transfer (§15.2); nil for an immediate one.
     public let executionAt: Date?
     public private(set) var state: State
+    /// The registry's time zone, in which the 14 days are counted (ADR 0007).
+    public let timeZone: TimeZone
 
     /// The instant the request lapses if unanswered: 14 calendar days after the request (§15.2).
-    public var expiresAt: Date { RegistryCalendar.adding(days: Limits.transferExpiryDays, to: requestedAt) }
+    public var expiresAt: Date { RegistryCalendar.adding(days: Limits.transferExpiryDays, to: requestedAt, in: timeZone) }
 
     /// When the I/O layer should deliver `.timePassed`, if anything is waiting on the clock.
     public var nextDeadline: Date? {
@@ -79,19 +81,22 @@ public struct InterAccountTransfer: Sendable, Hashable {
     /// Creates a pending transfer. The caller has already checked the flow
     /// (``SubaccountFlow/allowedFlow(from:to:sameOrganization:initiatedBy:)``) and that the
     /// certificates are active.
-    public static func request(at requestedAt: Date, executionAt: Date? = nil) throws(RuleViolation) -> (InterAccountTransfer, [Action]) {
+    public static func request(
+        at requestedAt: Date, executionAt: Date? = nil, timeZone: TimeZone = TimeZone(identifier: "UTC")!
+    ) throws(RuleViolation) -> (InterAccountTransfer, [Action]) {
         if let executionAt, executionAt <= requestedAt {
             throw RuleViolation(
                 .executionBeforeRequest, "the execution date must be after the request", section: Section.transfer)
         }
-        let transfer = InterAccountTransfer(requestedAt: requestedAt, executionAt: executionAt, state: .pending)
+        let transfer = InterAccountTransfer(requestedAt: requestedAt, executionAt: executionAt, state: .pending, timeZone: timeZone)
         return (transfer, [.freezeCertificates, .notify(.transferor, .requested), .notify(.transferee, .requested)])
     }
 
-    public init(requestedAt: Date, executionAt: Date?, state: State) {
+    public init(requestedAt: Date, executionAt: Date?, state: State, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
         self.requestedAt = requestedAt
         self.executionAt = executionAt
         self.state = state
+        self.timeZone = timeZone
     }
 
     public mutating func apply(_ event: Event) throws(RuleViolation) -> [Action] {

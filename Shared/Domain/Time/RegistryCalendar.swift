@@ -17,6 +17,14 @@ public enum RegistryCalendar {
         utc.date(byAdding: .day, value: days, to: instant)!
     }
 
+    /// `days` calendar days later in `timeZone`, at the same wall-clock time (a day across a
+    /// daylight-saving change is 23 or 25 hours): the registry counts days in its time zone (ADR 0007).
+    public static func adding(days: Int, to instant: Date, in timeZone: TimeZone) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.date(byAdding: .day, value: days, to: instant)!
+    }
+
     /// The same day and time `months` later, clamped to the end of a shorter month.
     public static func adding(months: Int, to instant: Date) -> Date {
         utc.date(byAdding: .month, value: months, to: instant)!

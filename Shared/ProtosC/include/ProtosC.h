@@ -14,6 +14,7 @@
 #include "recs/issuance/v1/issuance.pb-c.h"
 #include "recs/registry/v1/registry.pb-c.h"
 #include "recs/reporting/v1/reporting.pb-c.h"
+#include "recs/testing/v1/clock.pb-c.h"
 #include "recs/testing/v1/field_kinds.pb-c.h"
 #include "recs/transfer/v1/transfer.pb-c.h"
 

@@ -1,3 +1,4 @@
+import Foundation
 import Domain
 import GRPCWire
 import RPC
@@ -39,9 +40,13 @@ public struct AccessRules: Sendable {
 public struct AccessControl: ServerInterceptor {
     public let authenticator: Authenticator
     private let rules: [String: MethodAccess]
+    /// Brings the service's copy of the callers up to date (its registry feed), for a key id it
+    /// has never seen; nil for the registry, which is the source.
+    let catchUpOnUnknownKey: (@Sendable () async -> Void)?
 
-    public init(authenticator: Authenticator, rules: [AccessRules]) {
+    public init(authenticator: Authenticator, rules: [AccessRules], catchUpOnUnknownKey: (@Sendable () async -> Void)? = nil) {
         self.authenticator = authenticator
+        self.catchUpOnUnknownKey = catchUpOnUnknownKey
         var table: [String: MethodAccess] = [:]
         for service in rules + AccessRules.standard {
             for (method, access) in service.methods { table["/\(service.service)/\(method)"] = access }
@@ -64,16 +69,16 @@ public struct AccessControl: ServerInterceptor {
             // an invalid one does not close health to it.
             context.authenticated = (try? authenticator.authenticate(context.requestMetadata, peer: context.peer)) ?? Caller.anonymous
         case .requires(let action):
-            try admit(context, [action])
+            try await admit(context, [action])
         case .requiresAny(let actions):
-            try admit(context, actions)
+            try await admit(context, actions)
         }
     }
 
     /// Authenticates the caller and admits it when the policy admits one of `actions`; otherwise
     /// the first action's refusal.
-    private func admit(_ context: ServerContext, _ actions: [AccessAction]) throws {
-        let caller = try authenticator.authenticate(context.requestMetadata, peer: context.peer)
+    private func admit(_ context: ServerContext, _ actions: [AccessAction]) async throws {
+        let caller = try await authenticate(context)
         context.authenticated = caller
         var firstRefusal: RuleViolation?
         for action in actions {
@@ -83,6 +88,22 @@ public struct AccessControl: ServerInterceptor {
             }
         }
         if let firstRefusal { throw ServiceErrors.status(firstRefusal) }
+    }
+}
+
+extension AccessControl {
+    /// The caller; a key id never seen before makes a follower of the registry catch up once first.
+    func authenticate(_ context: ServerContext) async throws -> Caller {
+        do {
+            return try authenticator.authenticate(context.requestMetadata, peer: context.peer)
+        } catch {
+            guard let catchUpOnUnknownKey, let header = context.requestMetadata["authorization"],
+                let key = ApiKeySecret(token: String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)),
+                !authenticator.directory.knows(keyID: key.keyID)
+            else { throw error }
+            await catchUpOnUnknownKey()
+            return try authenticator.authenticate(context.requestMetadata, peer: context.peer)
+        }
     }
 }
 

@@ -58,6 +58,11 @@ public final class PrincipalDirectory: Sendable {
         }
     }
 
+    /// Whether a key id is known at all (revoked or not).
+    public func knows(keyID: String) -> Bool {
+        snapshot.withLock { $0.keys[keyID] != nil }
+    }
+
     /// The published record of a login.
     public func userRecord(_ userID: String) -> Recs_Registry_V1_User? {
         snapshot.withLock { $0.users[userID] }

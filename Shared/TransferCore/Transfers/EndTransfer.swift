@@ -61,7 +61,7 @@ struct EndTransfer {
                     break
                 }
             }
-            var machine = record.machine
+            var machine = record.machine(in: transaction.timeZone)
             let actions = try machine.apply(ending.event(at: now))
             let completes = actions.contains(.moveCertificatesToTransferee)
             guard completes || actions.contains(.releaseCertificates) else {

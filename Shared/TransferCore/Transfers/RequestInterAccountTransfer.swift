@@ -31,7 +31,7 @@ struct RequestInterAccountTransfer {
         // A recipient created a moment ago may not have reached the ledger yet.
         try await registry.ensureKnown { transaction in try transaction.defaultActiveSubaccount(of: to) != nil }
         let actor = context.caller.actor
-        let (transfer, _) = try InterAccountTransfer.request(at: now)
+        let (transfer, _) = try InterAccountTransfer.request(at: now, timeZone: store.journal.clock.timeZone)
         let transferMessage = try await store.journal.mutate(
             "RequestInterAccountTransfer", request, requestID: request.requestId, now: now, clearing: { $0.requestId = "" }
         ) { transaction in
