@@ -105,6 +105,8 @@ final class AdmissionRecorder: ServerInterceptor {
 
 /// How one call ended, and what the interception point did with it.
 struct Observation: Sendable, CustomStringConvertible {
+    /// The method called.
+    var path: String
     var code: StatusCode
     var message: String
     /// The rule codes of `recs-error-details-bin`.
@@ -157,11 +159,11 @@ struct MatrixServer: Sendable {
         metadata.add(AdmissionRecorder.cellHeader, cell)
         if let login = MatrixCallers.login(kind) { metadata.add("authorization", "Bearer \(login.key.token)") }
         guard let client = clients[Self.clientIdentity(kind)] else {
-            return Observation(code: .internal, message: "no client for \(kind.name)", violations: [], admission: nil)
+            return Observation(path: method.path, code: .internal, message: "no client for \(kind.name)", violations: [], admission: nil)
         }
         let status = await Self.status(of: method, request: AnyMessage(bytes: request), client: client, metadata: metadata)
         return Observation(
-            code: status.code, message: status.message, violations: Self.violations(status.metadata),
+            path: method.path, code: status.code, message: status.message, violations: Self.violations(status.metadata),
             admission: recorder.admission(cell))
     }
 
