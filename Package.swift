@@ -253,6 +253,17 @@ let package = Package(
                 "StandardServices", "GRPCWire", "Domain", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ReportingTests"),
+        // Every RPC of the four services × every kind of caller, over the wire with real credentials
+        // (API keys, mutual-TLS certificates), against a table written from the Operating Rules.
+        .testTarget(
+            name: "AuthorizationTests",
+            dependencies: [
+                "ProcessTestSupport", "ServiceTestSupport",
+                "RegistryCore", "IssuanceCore", "TransferCore", "ReportingCore", "ServiceKit", "Storage",
+                "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages", "StandardServices", "GRPCWire", "Domain",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/AuthorizationTests"),
         // The four executables as separate processes, driven through `recs` and the generated clients.
         .testTarget(
             name: "EndToEndTests",

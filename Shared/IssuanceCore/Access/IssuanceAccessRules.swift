@@ -18,11 +18,15 @@ enum IssuanceAccessRules {
             "AcceptGeneration": .requires(.manageGeneration),
             "DisputeGeneration": .requires(.manageGeneration),
             "ReviewGeneration": .requires(.administer),
-            "CreatePriorPeriodAdjustment": .requires(.reportGeneration),
+            // §13.2: the administrator initiates a prior period adjustment (a QRE's arrive as late
+            // uploads, §9.4.2).
+            "CreatePriorPeriodAdjustment": .requires(.administer),
             "ListOverdueGenerationReports": .requires(.viewAccount),
             "GetGenerationActivityLog": .requires(.viewAccount),
-            "AddGenerationActivityLogNote": .requires(.manageGeneration),
-            "SubmitFuelAllocation": .requires(.reportGeneration),
+            // §12.6: "a notes section for the WREGIS Administrator".
+            "AddGenerationActivityLogNote": .requires(.administer),
+            // §9.8.3, §24.3: the account holder of a multi-fuel unit reports its fuel allocation.
+            "SubmitFuelAllocation": .requires(.manageGeneration),
             "GetFuelAllocation": .requires(.viewAccount),
             // Issuance (§12.2): cycles are the administrator's; batches are read by their unit's account.
             "RunIssuanceCycle": .requires(.administer),

@@ -55,7 +55,8 @@ enum RegistryAccessRules {
             "TerminateRegistrationRights": .requires(.administer),
             // Program eligibility (Appendix C).
             "SetUnitProgramAssignments": .requires(.manageGeneration),
-            "UploadProgramExtract": .requires(.administerProgram),
+            // Appendix C §5.1: program administrators and the registry administrator load extracts.
+            "UploadProgramExtract": .requiresAny([.administerProgram, .administer]),
             "SetProgramEligibility": .requires(.administerProgram),
             "VerifyProgramEligibility": .requires(.administer),
             // The feed: the services that follow it, and the administrator.

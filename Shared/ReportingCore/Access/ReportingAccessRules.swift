@@ -14,7 +14,8 @@ enum ReportingAccessRules {
             "ListActiveAccountHolders": .requires(.readPublic),
             "ListActiveGenerators": .requires(.readPublic),
             "GetCertificateActivityReport": .requires(.readPublic),
-            // §19.3: an account's own reports.
+            // §19.3.1, §19.3.3 items 1-7: an account's own reports (program administrators for the
+            // accounts that granted them access, §19.3.2).
             "GetAccountActivityReport": .requires(.viewAccount),
             "SaveReportTemplate": .requires(.viewAccount),
             "ListReportTemplates": .requires(.viewAccount),
@@ -23,10 +24,11 @@ enum ReportingAccessRules {
             "GetGenerationReport": .requires(.viewAccount),
             "GetSubaccountDispositionReport": .requires(.viewAccount),
             "GetCertificateTransfersReport": .requires(.viewAccount),
-            "GetAccountHolderFeesReport": .requires(.administer),
+            "GetAccountHolderFeesReport": .requires(.viewAccount),
+            "GetProgramComplianceReport": .requires(.viewAccount),
             // §19.3.2, §20: program administrators, for accounts that granted them access.
-            "GetProgramComplianceReport": .requires(.administerProgram),
             "ListAccountsGrantingAccess": .requires(.administerProgram),
+            // §19.3.3: sending a report to an external party, done by the administrator; §22: archives.
             "RequestReportExport": .requires(.viewAccount),
             "CompleteReportExport": .requires(.administer),
             "ListReportExportRequests": .requires(.viewAccount),

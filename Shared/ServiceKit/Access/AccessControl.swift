@@ -13,7 +13,8 @@ public enum MethodAccess: Sendable, Hashable {
     /// then decides on the target it acts on (``AccessPolicy/decide(_:_:_:)``).
     case requires(AccessAction)
     /// Admitted for any one of these actions: a partner system's exchange method that the
-    /// administrator may also answer on its behalf (§17.1). The use case decides which applies.
+    /// administrator may also answer on its behalf (§17.1), a holder's act the administrator may
+    /// also do (§15.4, Appendix C §5.1). The use case decides which applies.
     case requiresAny([AccessAction])
 }
 

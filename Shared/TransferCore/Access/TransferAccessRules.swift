@@ -23,12 +23,14 @@ enum TransferAccessRules {
             "ListTransfers": .requires(.viewAccount),
             "CreateStandingOrder": .requires(.manageCertificates),
             "RespondToStandingOrder": .requires(.manageCertificates),
-            "WithdrawStandingOrder": .requires(.manageCertificates),
+            // §15.4: the transferor or the administrator rescinds a standing order.
+            "WithdrawStandingOrder": .requiresAny([.manageCertificates, .administer]),
             "GetStandingOrder": .requires(.viewAccount),
             "ListStandingOrders": .requires(.viewAccount),
             "CreateAutomaticRecurringTransfer": .requires(.manageCertificates),
-            "UpdateAutomaticRecurringTransfer": .requires(.manageCertificates),
-            "CancelAutomaticRecurringTransfer": .requires(.manageCertificates),
+            // M-RETS §4.6.4: only the registry changes an irrevocable one (with both parties' consent).
+            "UpdateAutomaticRecurringTransfer": .requiresAny([.manageCertificates, .administer]),
+            "CancelAutomaticRecurringTransfer": .requiresAny([.manageCertificates, .administer]),
             "GetAutomaticRecurringTransfer": .requires(.viewAccount),
             "ListAutomaticRecurringTransfers": .requires(.viewAccount),
             "CreateForwardCertificateTransfer": .requires(.manageCertificates),
