@@ -30,16 +30,16 @@ public enum Recs_Reporting_V1_ReportingService {
         /// caller access.
         public static let lookUpSerialNumbers = MethodDescriptor(service: "recs.reporting.v1.ReportingService", method: "LookUpSerialNumbers", kind: .unary)
         /// §19.2.1: active account holders with company name and contact information, filtered by type.
-        /// Public (no authentication).
+        /// Public: any active login of any organization (only health and reflection are open to anybody, ADR 0006).
         public static let listActiveAccountHolders = MethodDescriptor(service: "recs.reporting.v1.ReportingService", method: "ListActiveAccountHolders", kind: .unary)
         /// §19.2.2: active (approved) generating units with account holder company, ownership type, fuel
         /// type, commenced-operation date and nameplate capacity; a multi-fuel unit has one row per fuel
-        /// type. Public. No filters: it is the registry's public directory, not a statistic (the §19.1
+        /// type. Public (any active login). No filters: it is the registry's public directory, not a statistic (the §19.1
         /// threshold applies to GetCertificateActivityReport).
         public static let listActiveGenerators = MethodDescriptor(service: "recs.reporting.v1.ReportingService", method: "ListActiveGenerators", kind: .unary)
         /// §19.2.3, §19.1: certificates issued, transferred between accounts, or retired / reserved /
         /// exported over a period, broken down by fuel type, fuel source, program eligibility, nameplate
-        /// capacity or ownership type. Public. FAILED_PRECONDITION with reason CONFIDENTIALITY_THRESHOLD:
+        /// capacity or ownership type. Public (any active login). FAILED_PRECONDITION with reason CONFIDENTIALITY_THRESHOLD:
         /// the report, or any of its rows, covers fewer than 15 generating units (§19.1).
         public static let getCertificateActivityReport = MethodDescriptor(service: "recs.reporting.v1.ReportingService", method: "GetCertificateActivityReport", kind: .unary)
         /// §19.3.1, §19.3.3 item 7 (ad hoc): standard or custom report on the organization's subaccount
@@ -108,18 +108,18 @@ public protocol Recs_Reporting_V1_ReportingServiceProvider: RPCService {
     func lookUpSerialNumbers(request: Recs_Reporting_V1_LookUpSerialNumbersRequest, context: ServerContext) async throws -> Recs_Reporting_V1_LookUpSerialNumbersResponse
 
     /// §19.2.1: active account holders with company name and contact information, filtered by type.
-    /// Public (no authentication).
+    /// Public: any active login of any organization (only health and reflection are open to anybody, ADR 0006).
     func listActiveAccountHolders(request: Recs_Reporting_V1_ListActiveAccountHoldersRequest, context: ServerContext) async throws -> Recs_Reporting_V1_ListActiveAccountHoldersResponse
 
     /// §19.2.2: active (approved) generating units with account holder company, ownership type, fuel
     /// type, commenced-operation date and nameplate capacity; a multi-fuel unit has one row per fuel
-    /// type. Public. No filters: it is the registry's public directory, not a statistic (the §19.1
+    /// type. Public (any active login). No filters: it is the registry's public directory, not a statistic (the §19.1
     /// threshold applies to GetCertificateActivityReport).
     func listActiveGenerators(request: Recs_Reporting_V1_ListActiveGeneratorsRequest, context: ServerContext) async throws -> Recs_Reporting_V1_ListActiveGeneratorsResponse
 
     /// §19.2.3, §19.1: certificates issued, transferred between accounts, or retired / reserved /
     /// exported over a period, broken down by fuel type, fuel source, program eligibility, nameplate
-    /// capacity or ownership type. Public. FAILED_PRECONDITION with reason CONFIDENTIALITY_THRESHOLD:
+    /// capacity or ownership type. Public (any active login). FAILED_PRECONDITION with reason CONFIDENTIALITY_THRESHOLD:
     /// the report, or any of its rows, covers fewer than 15 generating units (§19.1).
     func getCertificateActivityReport(request: Recs_Reporting_V1_GetCertificateActivityReportRequest, context: ServerContext) async throws -> Recs_Reporting_V1_GetCertificateActivityReportResponse
 
@@ -289,14 +289,14 @@ public struct Recs_Reporting_V1_ReportingServiceClient: Sendable {
     }
 
     /// §19.2.1: active account holders with company name and contact information, filtered by type.
-    /// Public (no authentication).
+    /// Public: any active login of any organization (only health and reflection are open to anybody, ADR 0006).
     public func listActiveAccountHolders(_ request: Recs_Reporting_V1_ListActiveAccountHoldersRequest, options: CallOptions = CallOptions()) async throws -> Recs_Reporting_V1_ListActiveAccountHoldersResponse {
         try await client.unary(Recs_Reporting_V1_ReportingService.Method.listActiveAccountHolders, request: request, responseType: Recs_Reporting_V1_ListActiveAccountHoldersResponse.self, options: options).message
     }
 
     /// §19.2.2: active (approved) generating units with account holder company, ownership type, fuel
     /// type, commenced-operation date and nameplate capacity; a multi-fuel unit has one row per fuel
-    /// type. Public. No filters: it is the registry's public directory, not a statistic (the §19.1
+    /// type. Public (any active login). No filters: it is the registry's public directory, not a statistic (the §19.1
     /// threshold applies to GetCertificateActivityReport).
     public func listActiveGenerators(_ request: Recs_Reporting_V1_ListActiveGeneratorsRequest, options: CallOptions = CallOptions()) async throws -> Recs_Reporting_V1_ListActiveGeneratorsResponse {
         try await client.unary(Recs_Reporting_V1_ReportingService.Method.listActiveGenerators, request: request, responseType: Recs_Reporting_V1_ListActiveGeneratorsResponse.self, options: options).message
@@ -304,7 +304,7 @@ public struct Recs_Reporting_V1_ReportingServiceClient: Sendable {
 
     /// §19.2.3, §19.1: certificates issued, transferred between accounts, or retired / reserved /
     /// exported over a period, broken down by fuel type, fuel source, program eligibility, nameplate
-    /// capacity or ownership type. Public. FAILED_PRECONDITION with reason CONFIDENTIALITY_THRESHOLD:
+    /// capacity or ownership type. Public (any active login). FAILED_PRECONDITION with reason CONFIDENTIALITY_THRESHOLD:
     /// the report, or any of its rows, covers fewer than 15 generating units (§19.1).
     public func getCertificateActivityReport(_ request: Recs_Reporting_V1_GetCertificateActivityReportRequest, options: CallOptions = CallOptions()) async throws -> Recs_Reporting_V1_GetCertificateActivityReportResponse {
         try await client.unary(Recs_Reporting_V1_ReportingService.Method.getCertificateActivityReport, request: request, responseType: Recs_Reporting_V1_GetCertificateActivityReportResponse.self, options: options).message

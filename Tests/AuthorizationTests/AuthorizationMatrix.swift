@@ -20,7 +20,7 @@ enum MatrixTable {
     /// Who may call, per kind of caller. Columns in ``CallerKind`` order (the header is checked).
     static let grid = """
         rule                                 anon view mnt  sup  mgr  oth  agt  pend qreD qreO paG  paN  adm  prt  reg  iss  trf  rpt
-        publicReport                         ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+        publicReport                         1001 ok   ok   ok   ok   ok   ok   1003 ok   ok   ok   ok   ok   1002 1002 1002 1002 1002
         anyCaller                            1001 ok   ok   ok   ok   ok   ok   1003 ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
         signedIn                             1001 ok   ok   ok   ok   ok   ok   1003 ok   ok   ok   ok   ok   1002 1002 1002 1002 1002
         ownCredentials                       1001 ok   ok   ok   ok   ok   ok   1003 ok   ok   ok   ok   ok   1002 1002 1002 1002 1002
@@ -44,8 +44,9 @@ enum MatrixTable {
 
     /// The rules of ``grid``, each with where it comes from.
     enum Rule: String, CaseIterable, Sendable {
-        /// §19, §19.2: the public reports are "available on the WREGIS website" to anybody; a
-        /// presented credential does not close them.
+        /// §19, §19.2: the public reports, for every active login of any organization. The issue's
+        /// decision (ADR 0006): health and reflection are the only methods open to anybody, so the
+        /// website that publishes them calls with a login of its own.
         case publicReport
         /// WhoAmI (§7, §11): whoever authenticated, login, service or partner system, learns as whom.
         case anyCaller
@@ -127,15 +128,15 @@ enum MatrixTable {
             Row("GetSubaccount", .viewAccount),
             Row("ListSubaccounts", .viewAccount),
             // Logins and access (§7, §7.1, §7.2, §24.4).
-            Row("CreateUser", .manageLogins),
-            Row("ApproveAgent", .administrator),
-            Row("RejectAgent", .administrator),
-            Row("SetUserAccess", .manageLogins),
-            Row("DisableUser", .manageLogins),
-            Row("EnableUser", .administrator),
-            Row("SetAccountManager", .administrator),
-            Row("GetUser", .viewAccount),
-            Row("ListUsers", .viewAccount),
+            Row("CreateUser", .manageLogins, built: true),
+            Row("ApproveAgent", .administrator, built: true),
+            Row("RejectAgent", .administrator, built: true),
+            Row("SetUserAccess", .manageLogins, built: true),
+            Row("DisableUser", .manageLogins, built: true),
+            Row("EnableUser", .administrator, built: true),
+            Row("SetAccountManager", .administrator, built: true),
+            Row("GetUser", .viewAccount, built: true),
+            Row("ListUsers", .viewAccount, built: true),
             // §19.3.2, §20: granting program administrators access is assigning access to the account.
             Row("SetProgramAccessSelection", .manageLogins),
             Row("WhoAmI", .anyCaller, built: true),
@@ -299,28 +300,6 @@ enum MatrixTable {
     }
 
     static let disagreements: [Disagreement] = [
-        Disagreement(
-            service: "recs.reporting.v1.ReportingService",
-            methods: ["ListActiveAccountHolders", "ListActiveGenerators", "GetCertificateActivityReport"],
-            implementation: [
-                .anonymous: .refused(1001), .pendingAgent: .refused(1003), .partner: .refused(1002), .registryService: .refused(1002),
-                .issuanceService: .refused(1002), .transferService: .refused(1002), .reportingService: .refused(1002),
-            ],
-            why: """
-                §19 and §19.2 make the three public reports available on the website to anybody, and reporting.proto says \
-                "Public (no authentication)"; ReportingAccessRules requires a signed-in user (.readPublic), as ADR 0006 \
-                ("health and reflection are open") decided.
-                """),
-        Disagreement(
-            service: "recs.registry.v1.RegistryService", methods: ["WhoAmI"],
-            implementation: [
-                .partner: .refused(1002), .registryService: .refused(1002), .issuanceService: .refused(1002),
-                .transferService: .refused(1002), .reportingService: .refused(1002),
-            ],
-            why: """
-                registry.proto: WhoAmI names "the service or partner system of a client certificate. Any authenticated \
-                caller", and the handler answers them, but its rule .manageOwnCredentials refuses services and partners.
-                """),
         Disagreement(
             service: "recs.transfer.v1.TransferService", methods: ["GetHoldingsSummary"],
             implementation: [.registryService: .refused(1002)],

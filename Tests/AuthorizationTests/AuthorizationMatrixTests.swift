@@ -1,3 +1,4 @@
+import Foundation
 import Domain
 import GRPCWire
 import ProtoMessages
@@ -85,6 +86,22 @@ struct AuthorizationMatrixTests {
             }
         }
         #expect(Set(TargetTable.disagreements.keys).isSubset(of: Set(targets.keys)))
+    }
+
+    /// The methods built here are the ones the descriptor compatibility check protects
+    /// (Protos/baseline/built-methods.txt, scripts/check-descriptors.sh): a method that becomes
+    /// built must be added there too, so its messages cannot then change incompatibly unnoticed.
+    @Test("the built methods here are the built methods of Protos/baseline/built-methods.txt")
+    func builtMethodsAgreeWithTheBaseline() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Protos/baseline/built-methods.txt")
+        let listed = Set(
+            try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+                .map { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "" }
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        let built = Set(MatrixTable.rows.flatMap { service, rows in rows.filter(\.built).map { "\(service)/\($0.method)" } })
+        #expect(built.subtracting(listed).sorted() == [], "built here, missing from built-methods.txt")
+        #expect(listed.subtracting(built).sorted() == [], "in built-methods.txt, not built here")
     }
 
     @Test("every RPC × every kind of caller, over the wire", arguments: ServiceUnderTest.allCases)

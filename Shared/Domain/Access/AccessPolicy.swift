@@ -2,7 +2,7 @@
 /// maps to one action (and, where it acts on a record, a target), so the rules of §7 are written
 /// once here and nowhere else.
 public enum AccessAction: Sendable, Hashable {
-    /// Public reports and directories (Operating Rules §19.2): any authenticated caller.
+    /// Public reports and directories (Operating Rules §19.2): every active login of any organization.
     case readPublic
     /// The caller's own identity and API keys.
     case manageOwnCredentials

@@ -31,7 +31,8 @@ enum RegistryAccessRules {
             "GetUser": .requires(.viewAccount),
             "ListUsers": .requires(.viewAccount),
             "SetProgramAccessSelection": .requires(.changeUser(level: .viewOnly)),
-            "WhoAmI": .requires(.manageOwnCredentials),
+            // Any authenticated caller learns as whom it is known: a login, a peer service or a partner system.
+            "WhoAmI": .requiresAny([.manageOwnCredentials, .serviceCall(Set(PeerService.allCases)), .partnerExchange]),
             "CreateApiKey": .requires(.manageOwnCredentials),
             "ListApiKeys": .requires(.manageOwnCredentials),
             "RevokeApiKey": .requires(.manageOwnCredentials),
