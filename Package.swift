@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // Background work and graceful shutdown of the service executables (ADR 0007).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -118,6 +120,7 @@ let package = Package(
                 "ServiceKit", "StandardServices", "Storage", "RPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Shared/ServiceCommand", swiftSettings: swiftSettings),
 
@@ -233,6 +236,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TransferTests"),
+        .testTarget(
+            name: "ServiceCommandTests", dependencies: ["ServiceCommand"], path: "Tests/ServiceCommandTests"),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: ["ServiceTestSupport", "ServiceKit", "Storage", "StorageTestSupport", "GRPCWire", "ProtoMessages"],

@@ -50,25 +50,19 @@ struct IssuanceCommand: AsyncParsableCommand {
                 transfer: TransferDepositor(client: transferClient), access: access, logger: logger, clock: clock)
         } background: { application, logger in
             [
-                { await application.registryFollower.run(every: interval) },
-                { await application.principalFeed.run(every: interval) },
-                { await Self.runDueCycles(application, logger: logger) },
-                { await application.deposits.run(every: retry) },
+                BackgroundWork("registry feed", every: interval) { _ = try await application.registryFollower.catchUp() },
+                BackgroundWork("registry callers", every: interval) { _ = try await application.principalFeed.catchUp() },
+                BackgroundWork("automatic issuance cycles (§12.2)", every: .seconds(60)) {
+                    for line in try await application.runDueCycles() { logger.info("automatic issuance cycle", metadata: ["run": "\(line)"]) }
+                },
+                BackgroundWork("deposits to transfer (§14.2)", every: retry) {
+                    guard await application.deposits.depositOutstanding() else {
+                        throw BackgroundFailure("batches wait to be deposited: the transfer service did not take them")
+                    }
+                },
             ]
         }
         await registryClient.close()
         await transferClient.close()
-    }
-
-    /// §12.2: the cycles that fall due run by themselves; checked every minute.
-    static func runDueCycles(_ application: IssuanceApplication, logger: Logger) async {
-        while !Task.isCancelled {
-            do {
-                for line in try await application.runDueCycles() { logger.info("automatic issuance cycle", metadata: ["run": "\(line)"]) }
-            } catch {
-                logger.warning("automatic issuance cycles failed; retrying next time", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: .seconds(60))
-        }
     }
 }

@@ -40,7 +40,7 @@ struct ReportingCommand: AsyncParsableCommand {
         try await ServiceMain.run(options) { storage, server, logger in
             try await ReportingApplication.build(storage: storage, server: server, feeds: sources, access: access, logger: logger, clock: clock)
         } background: { application, _ in
-            application.followers.polling(every: interval)
+            application.followers.all.map { follower in BackgroundWork(follower.name, every: interval, follower.catchUp) }
         }
     }
 }

@@ -47,9 +47,12 @@ struct TransferCommand: AsyncParsableCommand {
                     registryEvents: FeedSources.registry(registryClient))
             } background: { application, logger in
                 [
-                    { await application.registryFeed?.run(every: polling) },
-                    { await application.principalFeed?.run(every: polling) },
-                    { await Self.sweepExpired(application.service, clock: clock, every: interval, logger: logger) },
+                    BackgroundWork("registry feed", every: polling) { _ = try await application.registryFeed?.catchUp() },
+                    BackgroundWork("registry callers", every: polling) { _ = try await application.principalFeed?.catchUp() },
+                    BackgroundWork("transfer expiry (§15.2)", every: .seconds(interval)) {
+                        let expired = try await application.service.expirePendingTransfers(now: clock.now())
+                        if !expired.isEmpty { logger.info("transfers expired", metadata: ["count": "\(expired.count)"]) }
+                    },
                 ]
             }
         } catch {
@@ -57,18 +60,5 @@ struct TransferCommand: AsyncParsableCommand {
             throw error
         }
         await registryClient.close()
-    }
-
-    /// Expires pending transfers whose 14 days are over, until cancelled.
-    static func sweepExpired(_ service: TransferService, clock: ServiceClock, every seconds: Int, logger: Logger) async {
-        while !Task.isCancelled {
-            do {
-                let expired = try await service.expirePendingTransfers(now: clock.now())
-                if !expired.isEmpty { logger.info("transfers expired", metadata: ["count": "\(expired.count)"]) }
-            } catch {
-                logger.warning("expiry sweep failed; retrying next time", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: .seconds(seconds))
-        }
     }
 }

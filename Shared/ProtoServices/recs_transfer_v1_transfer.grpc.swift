@@ -20,7 +20,9 @@ import RPC
 /// reason REQUEST_ID_REUSED; NOT_FOUND; UNIMPLEMENTED (not built yet). Rule failures that depend on
 /// the ledger's state are FAILED_PRECONDITION: certificates not held where named or not all inside
 /// the held range (rangeNotContained 203), not ACTIVE (transitionNotAllowed 901), a flow the rules
-/// forbid (801, 802, 803, 804), the organization or recipient not active (§23).
+/// forbid (801 out of an end-use subaccount, 802 into another organization's end-use subaccount,
+/// 803 any other flow not allowed), the organization or recipient not active (§23). A withdrawal
+/// only the administrator may make is PERMISSION_DENIED (804), like every refusal of who acts.
 public enum Recs_Transfer_V1_TransferService {
     public static let name = "recs.transfer.v1.TransferService"
 

@@ -58,6 +58,11 @@ public struct RegistryApplication: ServiceApplication {
         }
     }
 
+    /// Reflects the background work in health (the executables' service group).
+    public func setServing(_ serving: Bool) {
+        server.setServing(serving)
+    }
+
     /// Starts serving; returns the bound port.
     public func start() async throws -> Int {
         try await server.server.start()

@@ -53,6 +53,11 @@ public struct ReportingApplication: ServiceApplication {
         }
     }
 
+    /// Reflects the background work in health (the executables' service group).
+    public func setServing(_ serving: Bool) {
+        server.setServing(serving)
+    }
+
     /// Starts serving; returns the bound port.
     public func start() async throws -> Int {
         try await server.server.start()

@@ -88,17 +88,14 @@ public struct ReportingFollowers: Sendable {
         }
     }
 
-    /// Each follower polling its feed every `interval`, for background tasks.
-    public func polling(every interval: Duration) -> [@Sendable () async -> Void] {
-        let registry = self.registry
-        let issuance = self.issuance
-        let transfer = self.transfer
-        let principals = self.principals
+    /// Each follower by name, for the executable's background work.
+    public var all: [(name: String, catchUp: @Sendable () async throws -> Void)] {
+        let (registry, issuance, transfer, principals) = (self.registry, self.issuance, self.transfer, self.principals)
         return [
-            { await registry.run(every: interval) },
-            { await issuance.run(every: interval) },
-            { await transfer.run(every: interval) },
-            { await principals.run(every: interval) },
+            ("registry feed", { _ = try await registry.catchUp() }),
+            ("issuance feed", { _ = try await issuance.catchUp() }),
+            ("transfer feed", { _ = try await transfer.catchUp() }),
+            ("registry callers", { _ = try await principals.catchUp() }),
         ]
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RPC
 import ServiceKit
+import ServiceLifecycle
 import StandardServices
 import Storage
 
@@ -17,7 +18,7 @@ public enum ServiceMain {
     public static func run<Service: ServiceIdentity, Application: ServiceApplication>(
         _ options: ServiceOptions<Service>,
         build: (StorageConfiguration, ServerConfiguration, Logger) async throws -> Application,
-        background: (Application, Logger) -> [@Sendable () async -> Void] = { _, _ in [] }
+        background: (Application, Logger) -> [BackgroundWork] = { _, _ in [] }
     ) async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: Service.name)
@@ -46,12 +47,16 @@ public enum ServiceMain {
         logger.info(
             "\(Service.name) listening", metadata: ["host": "\(options.host)", "port": "\(boundPort)", "tls": "\(options.tls)"])
 
-        let tasks = background(application, logger).map { work in Task { await work() } }
-        let signal = await SignalWatcher().waitForTermination()
-        logger.info("stopping", metadata: ["signal": "\(signal)"])
-        for task in tasks { task.cancel() }
-        for task in tasks { await task.value }
-        await application.shutdown()
+        // swift-service-lifecycle runs the background work and, on SIGTERM or SIGINT, stops it
+        // first (services stop in reverse order), then the server drains and closes.
+        let health = BackgroundHealth { healthy in application.setServing(healthy) }
+        let loops = background(application, logger).map { BackgroundLoop(work: $0, health: health, logger: logger) }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: ApplicationService(application: application))]
+                    + loops.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
         logger.info("stopped")
     }
 }

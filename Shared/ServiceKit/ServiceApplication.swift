@@ -4,5 +4,7 @@ public protocol ServiceApplication: Sendable {
     func start() async throws -> Int
     /// Marks the services NOT_SERVING, drains calls in flight, closes the database.
     func shutdown() async
+    /// Reflects the background work in health: NOT_SERVING while some of it keeps failing.
+    func setServing(_ serving: Bool)
 }
 

@@ -37,8 +37,13 @@ public final class HealthService: Grpc_Health_V1_HealthProvider {
 
     /// Marks everything NOT_SERVING (on shutdown).
     public func markAllNotServing() {
+        markAll(.notServing)
+    }
+
+    /// Gives every service, and the server as a whole, `status`.
+    public func markAll(_ status: Status) {
         let services = state.withLockedValue { Array($0.statuses.keys) }
-        for service in services { setStatus(.notServing, for: service) }
+        for service in services { setStatus(status, for: service) }
     }
 
     public func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws

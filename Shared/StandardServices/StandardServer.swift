@@ -26,6 +26,11 @@ public struct StandardServer: Sendable {
             logger: logger, group: group)
     }
 
+    /// Every hosted service, and the server as a whole, SERVING or NOT_SERVING.
+    public func setServing(_ serving: Bool) {
+        health.markAll(serving ? .serving : .notServing)
+    }
+
     /// Marks every service NOT_SERVING, then shuts the server down gracefully.
     public func shutdown() async {
         health.markAllNotServing()

@@ -60,6 +60,16 @@ struct ReportingExecutableTests {
         // Let the followers fail a few polls against the closed port; the service keeps serving.
         try await Task.sleep(for: .milliseconds(200))
         #expect(process.isRunning)
+        // Its followers cannot work with the peers down: health says so (NOT_SERVING), it does not
+        // stall silently (issue 7); calls are still answered.
+        let healthClient = try TestDeployment.client(port: port)
+        var check = Grpc_Health_V1_HealthCheckRequest()
+        check.service = "recs.reporting.v1.ReportingService"
+        let notServing = try await eventually(timeout: .seconds(10)) {
+            try await Grpc_Health_V1_HealthClient(healthClient).check(check).status == .notServing
+        }
+        #expect(notServing, "reporting's health while it cannot follow its peers")
+        await healthClient.close()
         // Feed positions are for operators and peer services: a peer's certificate reads them.
         let anonymousClient = try TestDeployment.client(port: port)
         try await expectStatus(.unauthenticated) {

@@ -1,0 +1,94 @@
+import Logging
+import ServiceKit
+import ServiceLifecycle
+import Synchronization
+
+/// A piece of a service's background work (a feed follower, a sweep, the deposit queue), run every
+/// `interval` under the service group until the service stops. A failure is logged, retried with
+/// backoff (twice the wait per failure in a row, at most 30 s), and reflected in the service's
+/// health: NOT_SERVING while any of its background work keeps failing, SERVING again once it works
+/// (a follower stuck on an event it cannot apply says so there instead of stalling silently).
+public struct BackgroundWork: Sendable {
+    public let name: String
+    public let interval: Duration
+    public let body: @Sendable () async throws -> Void
+
+    public init(_ name: String, every interval: Duration, _ body: @escaping @Sendable () async throws -> Void) {
+        self.name = name
+        self.interval = interval
+        self.body = body
+    }
+
+    /// The wait before the next run after `failures` failures in a row.
+    static func delay(after failures: Int, interval: Duration) -> Duration {
+        guard failures > 0 else { return interval }
+        let backoff = interval * (1 << min(failures - 1, 10))
+        return min(max(backoff, interval), max(interval, .seconds(30)))
+    }
+}
+
+/// Which background work of a service is failing now; the service is healthy when none is.
+final class BackgroundHealth: Sendable {
+    private let failing = Mutex<Set<String>>([])
+    private let report: @Sendable (Bool) -> Void
+
+    init(report: @escaping @Sendable (_ healthy: Bool) -> Void) {
+        self.report = report
+    }
+
+    func record(_ name: String, working: Bool) {
+        let change: Bool? = failing.withLock { failing in
+            let before = failing.isEmpty
+            if working { failing.remove(name) } else { failing.insert(name) }
+            return before == failing.isEmpty ? nil : failing.isEmpty
+        }
+        if let change { report(change) }
+    }
+}
+
+/// One ``BackgroundWork`` as a swift-service-lifecycle `Service`.
+struct BackgroundLoop: Service {
+    let work: BackgroundWork
+    let health: BackgroundHealth
+    let logger: Logger
+
+    func run() async throws {
+        var failures = 0
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                try await work.body()
+                if failures > 0 {
+                    logger.info("background work recovered", metadata: ["work": "\(work.name)", "failures": "\(failures)"])
+                    health.record(work.name, working: true)
+                }
+                failures = 0
+            } catch is CancellationError {
+                return
+            } catch {
+                failures += 1
+                logger.warning(
+                    "background work failed; retrying", metadata: ["work": "\(work.name)", "failures": "\(failures)", "error": "\(error)"])
+                health.record(work.name, working: false)
+            }
+            let delay = BackgroundWork.delay(after: failures, interval: work.interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+        }
+    }
+}
+
+/// The application's server as a service of the group: it is already serving; on graceful
+/// shutdown (SIGTERM, SIGINT, after the background work stopped) it drains and closes.
+struct ApplicationService<Application: ServiceApplication>: Service {
+    let application: Application
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await application.shutdown()
+    }
+}
+
+/// A background run that did not get its work done, for the loop to log and retry.
+public struct BackgroundFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
