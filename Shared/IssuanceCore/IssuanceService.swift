@@ -10,7 +10,7 @@ import ServiceKit
 /// `recs.issuance.v1.IssuanceService`, first slice: generation uploads posted to the Generation
 /// Activity Log, issuance cycles that turn accepted generation into certificate batches deposited
 /// through transfer, and the reads and event feed around them. Every other method answers
-/// UNIMPLEMENTED (IssuanceService+Unimplemented.swift).
+/// UNIMPLEMENTED (the generated default of every method not implemented here).
 ///
 /// Who is calling is not decided yet (docs/API.md, "Who is calling"): the uploader is the
 /// `reporter_organization_id` the request names, request ids are scoped to the whole service, and

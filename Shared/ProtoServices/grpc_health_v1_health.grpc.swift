@@ -43,6 +43,17 @@ extension Grpc_Health_V1_HealthProvider {
     }
 }
 
+/// grpc.health.v1.Health: a method the provider does not implement answers UNIMPLEMENTED.
+extension Grpc_Health_V1_HealthProvider {
+    public func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Grpc_Health_V1_HealthCheckResponse {
+        throw RPCError(.unimplemented, "Check is not implemented yet")
+    }
+
+    public func watch(request: Grpc_Health_V1_HealthCheckRequest, responses: ResponseWriter<Grpc_Health_V1_HealthCheckResponse>, context: ServerContext) async throws {
+        throw RPCError(.unimplemented, "Watch is not implemented yet")
+    }
+}
+
 /// A typed client for grpc.health.v1.Health.
 public struct Grpc_Health_V1_HealthClient: Sendable {
     public let client: RPCClient

@@ -36,6 +36,13 @@ extension Grpc_Reflection_V1_ServerReflectionProvider {
     }
 }
 
+/// grpc.reflection.v1.ServerReflection: a method the provider does not implement answers UNIMPLEMENTED.
+extension Grpc_Reflection_V1_ServerReflectionProvider {
+    public func serverReflectionInfo(requests: RequestStream<Grpc_Reflection_V1_ServerReflectionRequest>, responses: ResponseWriter<Grpc_Reflection_V1_ServerReflectionResponse>, context: ServerContext) async throws {
+        throw RPCError(.unimplemented, "ServerReflectionInfo is not implemented yet")
+    }
+}
+
 /// A typed client for grpc.reflection.v1.ServerReflection.
 public struct Grpc_Reflection_V1_ServerReflectionClient: Sendable {
     public let client: RPCClient

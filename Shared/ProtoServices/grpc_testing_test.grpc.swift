@@ -93,6 +93,41 @@ extension Grpc_Testing_TestServiceProvider {
     }
 }
 
+/// grpc.testing.TestService: a method the provider does not implement answers UNIMPLEMENTED.
+extension Grpc_Testing_TestServiceProvider {
+    public func emptyCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty {
+        throw RPCError(.unimplemented, "EmptyCall is not implemented yet")
+    }
+
+    public func unaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse {
+        throw RPCError(.unimplemented, "UnaryCall is not implemented yet")
+    }
+
+    public func cacheableUnaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse {
+        throw RPCError(.unimplemented, "CacheableUnaryCall is not implemented yet")
+    }
+
+    public func streamingOutputCall(request: Grpc_Testing_StreamingOutputCallRequest, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws {
+        throw RPCError(.unimplemented, "StreamingOutputCall is not implemented yet")
+    }
+
+    public func streamingInputCall(requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>, context: ServerContext) async throws -> Grpc_Testing_StreamingInputCallResponse {
+        throw RPCError(.unimplemented, "StreamingInputCall is not implemented yet")
+    }
+
+    public func fullDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws {
+        throw RPCError(.unimplemented, "FullDuplexCall is not implemented yet")
+    }
+
+    public func halfDuplexCall(requests: RequestStream<Grpc_Testing_StreamingOutputCallRequest>, responses: ResponseWriter<Grpc_Testing_StreamingOutputCallResponse>, context: ServerContext) async throws {
+        throw RPCError(.unimplemented, "HalfDuplexCall is not implemented yet")
+    }
+
+    public func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty {
+        throw RPCError(.unimplemented, "UnimplementedCall is not implemented yet")
+    }
+}
+
 /// A typed client for grpc.testing.TestService.
 public struct Grpc_Testing_TestServiceClient: Sendable {
     public let client: RPCClient
@@ -168,6 +203,13 @@ extension Grpc_Testing_UnimplementedServiceProvider {
                     try await self.unimplementedCall(request: request, context: context)
                 },
             ])
+    }
+}
+
+/// grpc.testing.UnimplementedService: a method the provider does not implement answers UNIMPLEMENTED.
+extension Grpc_Testing_UnimplementedServiceProvider {
+    public func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty {
+        throw RPCError(.unimplemented, "UnimplementedCall is not implemented yet")
     }
 }
 

@@ -318,6 +318,105 @@ extension Recs_Issuance_V1_IssuanceServiceProvider {
     }
 }
 
+/// recs.issuance.v1.IssuanceService: a method the provider does not implement answers UNIMPLEMENTED.
+extension Recs_Issuance_V1_IssuanceServiceProvider {
+    public func uploadGenerationFile(request: Recs_Issuance_V1_UploadGenerationFileRequest, context: ServerContext) async throws -> Recs_Issuance_V1_UploadGenerationFileResponse {
+        throw RPCError(.unimplemented, "UploadGenerationFile is not implemented yet")
+    }
+
+    public func validateGenerationFile(request: Recs_Issuance_V1_ValidateGenerationFileRequest, context: ServerContext) async throws -> Recs_Issuance_V1_ValidateGenerationFileResponse {
+        throw RPCError(.unimplemented, "ValidateGenerationFile is not implemented yet")
+    }
+
+    public func getGenerationUpload(request: Recs_Issuance_V1_GetGenerationUploadRequest, context: ServerContext) async throws -> Recs_Issuance_V1_GetGenerationUploadResponse {
+        throw RPCError(.unimplemented, "GetGenerationUpload is not implemented yet")
+    }
+
+    public func submitSelfReportedMeterRead(request: Recs_Issuance_V1_SubmitSelfReportedMeterReadRequest, context: ServerContext) async throws -> Recs_Issuance_V1_SubmitSelfReportedMeterReadResponse {
+        throw RPCError(.unimplemented, "SubmitSelfReportedMeterRead is not implemented yet")
+    }
+
+    public func listPostedGeneration(request: Recs_Issuance_V1_ListPostedGenerationRequest, context: ServerContext) async throws -> Recs_Issuance_V1_ListPostedGenerationResponse {
+        throw RPCError(.unimplemented, "ListPostedGeneration is not implemented yet")
+    }
+
+    public func acceptGeneration(request: Recs_Issuance_V1_AcceptGenerationRequest, context: ServerContext) async throws -> Recs_Issuance_V1_AcceptGenerationResponse {
+        throw RPCError(.unimplemented, "AcceptGeneration is not implemented yet")
+    }
+
+    public func disputeGeneration(request: Recs_Issuance_V1_DisputeGenerationRequest, context: ServerContext) async throws -> Recs_Issuance_V1_DisputeGenerationResponse {
+        throw RPCError(.unimplemented, "DisputeGeneration is not implemented yet")
+    }
+
+    public func reviewGeneration(request: Recs_Issuance_V1_ReviewGenerationRequest, context: ServerContext) async throws -> Recs_Issuance_V1_ReviewGenerationResponse {
+        throw RPCError(.unimplemented, "ReviewGeneration is not implemented yet")
+    }
+
+    public func createPriorPeriodAdjustment(request: Recs_Issuance_V1_CreatePriorPeriodAdjustmentRequest, context: ServerContext) async throws -> Recs_Issuance_V1_CreatePriorPeriodAdjustmentResponse {
+        throw RPCError(.unimplemented, "CreatePriorPeriodAdjustment is not implemented yet")
+    }
+
+    public func listOverdueGenerationReports(request: Recs_Issuance_V1_ListOverdueGenerationReportsRequest, context: ServerContext) async throws -> Recs_Issuance_V1_ListOverdueGenerationReportsResponse {
+        throw RPCError(.unimplemented, "ListOverdueGenerationReports is not implemented yet")
+    }
+
+    public func getGenerationActivityLog(request: Recs_Issuance_V1_GetGenerationActivityLogRequest, context: ServerContext) async throws -> Recs_Issuance_V1_GetGenerationActivityLogResponse {
+        throw RPCError(.unimplemented, "GetGenerationActivityLog is not implemented yet")
+    }
+
+    public func addGenerationActivityLogNote(request: Recs_Issuance_V1_AddGenerationActivityLogNoteRequest, context: ServerContext) async throws -> Recs_Issuance_V1_AddGenerationActivityLogNoteResponse {
+        throw RPCError(.unimplemented, "AddGenerationActivityLogNote is not implemented yet")
+    }
+
+    public func submitFuelAllocation(request: Recs_Issuance_V1_SubmitFuelAllocationRequest, context: ServerContext) async throws -> Recs_Issuance_V1_SubmitFuelAllocationResponse {
+        throw RPCError(.unimplemented, "SubmitFuelAllocation is not implemented yet")
+    }
+
+    public func getFuelAllocation(request: Recs_Issuance_V1_GetFuelAllocationRequest, context: ServerContext) async throws -> Recs_Issuance_V1_GetFuelAllocationResponse {
+        throw RPCError(.unimplemented, "GetFuelAllocation is not implemented yet")
+    }
+
+    public func runIssuanceCycle(request: Recs_Issuance_V1_RunIssuanceCycleRequest, context: ServerContext) async throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
+        throw RPCError(.unimplemented, "RunIssuanceCycle is not implemented yet")
+    }
+
+    public func getIssuanceCycle(request: Recs_Issuance_V1_GetIssuanceCycleRequest, context: ServerContext) async throws -> Recs_Issuance_V1_GetIssuanceCycleResponse {
+        throw RPCError(.unimplemented, "GetIssuanceCycle is not implemented yet")
+    }
+
+    public func listIssuanceCycles(request: Recs_Issuance_V1_ListIssuanceCyclesRequest, context: ServerContext) async throws -> Recs_Issuance_V1_ListIssuanceCyclesResponse {
+        throw RPCError(.unimplemented, "ListIssuanceCycles is not implemented yet")
+    }
+
+    public func getCertificateBatch(request: Recs_Issuance_V1_GetCertificateBatchRequest, context: ServerContext) async throws -> Recs_Issuance_V1_GetCertificateBatchResponse {
+        throw RPCError(.unimplemented, "GetCertificateBatch is not implemented yet")
+    }
+
+    public func listCertificateBatches(request: Recs_Issuance_V1_ListCertificateBatchesRequest, context: ServerContext) async throws -> Recs_Issuance_V1_ListCertificateBatchesResponse {
+        throw RPCError(.unimplemented, "ListCertificateBatches is not implemented yet")
+    }
+
+    public func createRetroactiveCertificates(request: Recs_Issuance_V1_CreateRetroactiveCertificatesRequest, context: ServerContext) async throws -> Recs_Issuance_V1_CreateRetroactiveCertificatesResponse {
+        throw RPCError(.unimplemented, "CreateRetroactiveCertificates is not implemented yet")
+    }
+
+    public func correctCertificateAttributes(request: Recs_Issuance_V1_CorrectCertificateAttributesRequest, context: ServerContext) async throws -> Recs_Issuance_V1_CorrectCertificateAttributesResponse {
+        throw RPCError(.unimplemented, "CorrectCertificateAttributes is not implemented yet")
+    }
+
+    public func reissueCorrectedCertificates(request: Recs_Issuance_V1_ReissueCorrectedCertificatesRequest, context: ServerContext) async throws -> Recs_Issuance_V1_ReissueCorrectedCertificatesResponse {
+        throw RPCError(.unimplemented, "ReissueCorrectedCertificates is not implemented yet")
+    }
+
+    public func listEvents(request: Recs_Issuance_V1_ListEventsRequest, context: ServerContext) async throws -> Recs_Issuance_V1_ListEventsResponse {
+        throw RPCError(.unimplemented, "ListEvents is not implemented yet")
+    }
+
+    public func watchEvents(request: Recs_Issuance_V1_WatchEventsRequest, responses: ResponseWriter<Recs_Issuance_V1_Event>, context: ServerContext) async throws {
+        throw RPCError(.unimplemented, "WatchEvents is not implemented yet")
+    }
+}
+
 /// A typed client for recs.issuance.v1.IssuanceService.
 public struct Recs_Issuance_V1_IssuanceServiceClient: Sendable {
     public let client: RPCClient

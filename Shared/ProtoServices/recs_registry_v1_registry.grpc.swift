@@ -574,6 +574,201 @@ extension Recs_Registry_V1_RegistryServiceProvider {
     }
 }
 
+/// recs.registry.v1.RegistryService: a method the provider does not implement answers UNIMPLEMENTED.
+extension Recs_Registry_V1_RegistryServiceProvider {
+    public func createOrganization(request: Recs_Registry_V1_CreateOrganizationRequest, context: ServerContext) async throws -> Recs_Registry_V1_CreateOrganizationResponse {
+        throw RPCError(.unimplemented, "CreateOrganization is not implemented yet")
+    }
+
+    public func getOrganization(request: Recs_Registry_V1_GetOrganizationRequest, context: ServerContext) async throws -> Recs_Registry_V1_GetOrganizationResponse {
+        throw RPCError(.unimplemented, "GetOrganization is not implemented yet")
+    }
+
+    public func listOrganizations(request: Recs_Registry_V1_ListOrganizationsRequest, context: ServerContext) async throws -> Recs_Registry_V1_ListOrganizationsResponse {
+        throw RPCError(.unimplemented, "ListOrganizations is not implemented yet")
+    }
+
+    public func updateOrganization(request: Recs_Registry_V1_UpdateOrganizationRequest, context: ServerContext) async throws -> Recs_Registry_V1_UpdateOrganizationResponse {
+        throw RPCError(.unimplemented, "UpdateOrganization is not implemented yet")
+    }
+
+    public func inactivateOrganization(request: Recs_Registry_V1_InactivateOrganizationRequest, context: ServerContext) async throws -> Recs_Registry_V1_InactivateOrganizationResponse {
+        throw RPCError(.unimplemented, "InactivateOrganization is not implemented yet")
+    }
+
+    public func reactivateOrganization(request: Recs_Registry_V1_ReactivateOrganizationRequest, context: ServerContext) async throws -> Recs_Registry_V1_ReactivateOrganizationResponse {
+        throw RPCError(.unimplemented, "ReactivateOrganization is not implemented yet")
+    }
+
+    public func terminateOrganization(request: Recs_Registry_V1_TerminateOrganizationRequest, context: ServerContext) async throws -> Recs_Registry_V1_TerminateOrganizationResponse {
+        throw RPCError(.unimplemented, "TerminateOrganization is not implemented yet")
+    }
+
+    public func createSubaccount(request: Recs_Registry_V1_CreateSubaccountRequest, context: ServerContext) async throws -> Recs_Registry_V1_CreateSubaccountResponse {
+        throw RPCError(.unimplemented, "CreateSubaccount is not implemented yet")
+    }
+
+    public func setSubaccountAlias(request: Recs_Registry_V1_SetSubaccountAliasRequest, context: ServerContext) async throws -> Recs_Registry_V1_SetSubaccountAliasResponse {
+        throw RPCError(.unimplemented, "SetSubaccountAlias is not implemented yet")
+    }
+
+    public func getSubaccount(request: Recs_Registry_V1_GetSubaccountRequest, context: ServerContext) async throws -> Recs_Registry_V1_GetSubaccountResponse {
+        throw RPCError(.unimplemented, "GetSubaccount is not implemented yet")
+    }
+
+    public func listSubaccounts(request: Recs_Registry_V1_ListSubaccountsRequest, context: ServerContext) async throws -> Recs_Registry_V1_ListSubaccountsResponse {
+        throw RPCError(.unimplemented, "ListSubaccounts is not implemented yet")
+    }
+
+    public func createUser(request: Recs_Registry_V1_CreateUserRequest, context: ServerContext) async throws -> Recs_Registry_V1_CreateUserResponse {
+        throw RPCError(.unimplemented, "CreateUser is not implemented yet")
+    }
+
+    public func approveAgent(request: Recs_Registry_V1_ApproveAgentRequest, context: ServerContext) async throws -> Recs_Registry_V1_ApproveAgentResponse {
+        throw RPCError(.unimplemented, "ApproveAgent is not implemented yet")
+    }
+
+    public func rejectAgent(request: Recs_Registry_V1_RejectAgentRequest, context: ServerContext) async throws -> Recs_Registry_V1_RejectAgentResponse {
+        throw RPCError(.unimplemented, "RejectAgent is not implemented yet")
+    }
+
+    public func setUserAccess(request: Recs_Registry_V1_SetUserAccessRequest, context: ServerContext) async throws -> Recs_Registry_V1_SetUserAccessResponse {
+        throw RPCError(.unimplemented, "SetUserAccess is not implemented yet")
+    }
+
+    public func disableUser(request: Recs_Registry_V1_DisableUserRequest, context: ServerContext) async throws -> Recs_Registry_V1_DisableUserResponse {
+        throw RPCError(.unimplemented, "DisableUser is not implemented yet")
+    }
+
+    public func enableUser(request: Recs_Registry_V1_EnableUserRequest, context: ServerContext) async throws -> Recs_Registry_V1_EnableUserResponse {
+        throw RPCError(.unimplemented, "EnableUser is not implemented yet")
+    }
+
+    public func setAccountManager(request: Recs_Registry_V1_SetAccountManagerRequest, context: ServerContext) async throws -> Recs_Registry_V1_SetAccountManagerResponse {
+        throw RPCError(.unimplemented, "SetAccountManager is not implemented yet")
+    }
+
+    public func getUser(request: Recs_Registry_V1_GetUserRequest, context: ServerContext) async throws -> Recs_Registry_V1_GetUserResponse {
+        throw RPCError(.unimplemented, "GetUser is not implemented yet")
+    }
+
+    public func listUsers(request: Recs_Registry_V1_ListUsersRequest, context: ServerContext) async throws -> Recs_Registry_V1_ListUsersResponse {
+        throw RPCError(.unimplemented, "ListUsers is not implemented yet")
+    }
+
+    public func whoAmI(request: Recs_Registry_V1_WhoAmIRequest, context: ServerContext) async throws -> Recs_Registry_V1_WhoAmIResponse {
+        throw RPCError(.unimplemented, "WhoAmI is not implemented yet")
+    }
+
+    public func createApiKey(request: Recs_Registry_V1_CreateApiKeyRequest, context: ServerContext) async throws -> Recs_Registry_V1_CreateApiKeyResponse {
+        throw RPCError(.unimplemented, "CreateApiKey is not implemented yet")
+    }
+
+    public func listApiKeys(request: Recs_Registry_V1_ListApiKeysRequest, context: ServerContext) async throws -> Recs_Registry_V1_ListApiKeysResponse {
+        throw RPCError(.unimplemented, "ListApiKeys is not implemented yet")
+    }
+
+    public func revokeApiKey(request: Recs_Registry_V1_RevokeApiKeyRequest, context: ServerContext) async throws -> Recs_Registry_V1_RevokeApiKeyResponse {
+        throw RPCError(.unimplemented, "RevokeApiKey is not implemented yet")
+    }
+
+    public func setProgramAccessSelection(request: Recs_Registry_V1_SetProgramAccessSelectionRequest, context: ServerContext) async throws -> Recs_Registry_V1_SetProgramAccessSelectionResponse {
+        throw RPCError(.unimplemented, "SetProgramAccessSelection is not implemented yet")
+    }
+
+    public func registerGeneratingUnit(request: Recs_Registry_V1_RegisterGeneratingUnitRequest, context: ServerContext) async throws -> Recs_Registry_V1_RegisterGeneratingUnitResponse {
+        throw RPCError(.unimplemented, "RegisterGeneratingUnit is not implemented yet")
+    }
+
+    public func getGeneratingUnit(request: Recs_Registry_V1_GetGeneratingUnitRequest, context: ServerContext) async throws -> Recs_Registry_V1_GetGeneratingUnitResponse {
+        throw RPCError(.unimplemented, "GetGeneratingUnit is not implemented yet")
+    }
+
+    public func listGeneratingUnits(request: Recs_Registry_V1_ListGeneratingUnitsRequest, context: ServerContext) async throws -> Recs_Registry_V1_ListGeneratingUnitsResponse {
+        throw RPCError(.unimplemented, "ListGeneratingUnits is not implemented yet")
+    }
+
+    public func updateGeneratingUnit(request: Recs_Registry_V1_UpdateGeneratingUnitRequest, context: ServerContext) async throws -> Recs_Registry_V1_UpdateGeneratingUnitResponse {
+        throw RPCError(.unimplemented, "UpdateGeneratingUnit is not implemented yet")
+    }
+
+    public func confirmAnnualReview(request: Recs_Registry_V1_ConfirmAnnualReviewRequest, context: ServerContext) async throws -> Recs_Registry_V1_ConfirmAnnualReviewResponse {
+        throw RPCError(.unimplemented, "ConfirmAnnualReview is not implemented yet")
+    }
+
+    public func approveGeneratingUnit(request: Recs_Registry_V1_ApproveGeneratingUnitRequest, context: ServerContext) async throws -> Recs_Registry_V1_ApproveGeneratingUnitResponse {
+        throw RPCError(.unimplemented, "ApproveGeneratingUnit is not implemented yet")
+    }
+
+    public func inactivateGeneratingUnit(request: Recs_Registry_V1_InactivateGeneratingUnitRequest, context: ServerContext) async throws -> Recs_Registry_V1_InactivateGeneratingUnitResponse {
+        throw RPCError(.unimplemented, "InactivateGeneratingUnit is not implemented yet")
+    }
+
+    public func suspendGeneratingUnit(request: Recs_Registry_V1_SuspendGeneratingUnitRequest, context: ServerContext) async throws -> Recs_Registry_V1_SuspendGeneratingUnitResponse {
+        throw RPCError(.unimplemented, "SuspendGeneratingUnit is not implemented yet")
+    }
+
+    public func terminateGeneratingUnit(request: Recs_Registry_V1_TerminateGeneratingUnitRequest, context: ServerContext) async throws -> Recs_Registry_V1_TerminateGeneratingUnitResponse {
+        throw RPCError(.unimplemented, "TerminateGeneratingUnit is not implemented yet")
+    }
+
+    public func designateReportingEntity(request: Recs_Registry_V1_DesignateReportingEntityRequest, context: ServerContext) async throws -> Recs_Registry_V1_DesignateReportingEntityResponse {
+        throw RPCError(.unimplemented, "DesignateReportingEntity is not implemented yet")
+    }
+
+    public func changeGeneratingUnitAccount(request: Recs_Registry_V1_ChangeGeneratingUnitAccountRequest, context: ServerContext) async throws -> Recs_Registry_V1_ChangeGeneratingUnitAccountResponse {
+        throw RPCError(.unimplemented, "ChangeGeneratingUnitAccount is not implemented yet")
+    }
+
+    public func setDepositSubaccount(request: Recs_Registry_V1_SetDepositSubaccountRequest, context: ServerContext) async throws -> Recs_Registry_V1_SetDepositSubaccountResponse {
+        throw RPCError(.unimplemented, "SetDepositSubaccount is not implemented yet")
+    }
+
+    public func createMeterAggregation(request: Recs_Registry_V1_CreateMeterAggregationRequest, context: ServerContext) async throws -> Recs_Registry_V1_CreateMeterAggregationResponse {
+        throw RPCError(.unimplemented, "CreateMeterAggregation is not implemented yet")
+    }
+
+    public func setMeterAggregationSplit(request: Recs_Registry_V1_SetMeterAggregationSplitRequest, context: ServerContext) async throws -> Recs_Registry_V1_SetMeterAggregationSplitResponse {
+        throw RPCError(.unimplemented, "SetMeterAggregationSplit is not implemented yet")
+    }
+
+    public func getMeterAggregation(request: Recs_Registry_V1_GetMeterAggregationRequest, context: ServerContext) async throws -> Recs_Registry_V1_GetMeterAggregationResponse {
+        throw RPCError(.unimplemented, "GetMeterAggregation is not implemented yet")
+    }
+
+    public func assignRegistrationRights(request: Recs_Registry_V1_AssignRegistrationRightsRequest, context: ServerContext) async throws -> Recs_Registry_V1_AssignRegistrationRightsResponse {
+        throw RPCError(.unimplemented, "AssignRegistrationRights is not implemented yet")
+    }
+
+    public func terminateRegistrationRights(request: Recs_Registry_V1_TerminateRegistrationRightsRequest, context: ServerContext) async throws -> Recs_Registry_V1_TerminateRegistrationRightsResponse {
+        throw RPCError(.unimplemented, "TerminateRegistrationRights is not implemented yet")
+    }
+
+    public func setUnitProgramAssignments(request: Recs_Registry_V1_SetUnitProgramAssignmentsRequest, context: ServerContext) async throws -> Recs_Registry_V1_SetUnitProgramAssignmentsResponse {
+        throw RPCError(.unimplemented, "SetUnitProgramAssignments is not implemented yet")
+    }
+
+    public func uploadProgramExtract(request: Recs_Registry_V1_UploadProgramExtractRequest, context: ServerContext) async throws -> Recs_Registry_V1_UploadProgramExtractResponse {
+        throw RPCError(.unimplemented, "UploadProgramExtract is not implemented yet")
+    }
+
+    public func setProgramEligibility(request: Recs_Registry_V1_SetProgramEligibilityRequest, context: ServerContext) async throws -> Recs_Registry_V1_SetProgramEligibilityResponse {
+        throw RPCError(.unimplemented, "SetProgramEligibility is not implemented yet")
+    }
+
+    public func verifyProgramEligibility(request: Recs_Registry_V1_VerifyProgramEligibilityRequest, context: ServerContext) async throws -> Recs_Registry_V1_VerifyProgramEligibilityResponse {
+        throw RPCError(.unimplemented, "VerifyProgramEligibility is not implemented yet")
+    }
+
+    public func listEvents(request: Recs_Registry_V1_ListEventsRequest, context: ServerContext) async throws -> Recs_Registry_V1_ListEventsResponse {
+        throw RPCError(.unimplemented, "ListEvents is not implemented yet")
+    }
+
+    public func watchEvents(request: Recs_Registry_V1_WatchEventsRequest, responses: ResponseWriter<Recs_Registry_V1_Event>, context: ServerContext) async throws {
+        throw RPCError(.unimplemented, "WatchEvents is not implemented yet")
+    }
+}
+
 /// A typed client for recs.registry.v1.RegistryService.
 public struct Recs_Registry_V1_RegistryServiceClient: Sendable {
     public let client: RPCClient

@@ -271,6 +271,101 @@ extension Recs_Reporting_V1_ReportingServiceProvider {
     }
 }
 
+/// recs.reporting.v1.ReportingService: a method the provider does not implement answers UNIMPLEMENTED.
+extension Recs_Reporting_V1_ReportingServiceProvider {
+    public func lookUpSerialNumbers(request: Recs_Reporting_V1_LookUpSerialNumbersRequest, context: ServerContext) async throws -> Recs_Reporting_V1_LookUpSerialNumbersResponse {
+        throw RPCError(.unimplemented, "LookUpSerialNumbers is not implemented yet")
+    }
+
+    public func listActiveAccountHolders(request: Recs_Reporting_V1_ListActiveAccountHoldersRequest, context: ServerContext) async throws -> Recs_Reporting_V1_ListActiveAccountHoldersResponse {
+        throw RPCError(.unimplemented, "ListActiveAccountHolders is not implemented yet")
+    }
+
+    public func listActiveGenerators(request: Recs_Reporting_V1_ListActiveGeneratorsRequest, context: ServerContext) async throws -> Recs_Reporting_V1_ListActiveGeneratorsResponse {
+        throw RPCError(.unimplemented, "ListActiveGenerators is not implemented yet")
+    }
+
+    public func getCertificateActivityReport(request: Recs_Reporting_V1_GetCertificateActivityReportRequest, context: ServerContext) async throws -> Recs_Reporting_V1_GetCertificateActivityReportResponse {
+        throw RPCError(.unimplemented, "GetCertificateActivityReport is not implemented yet")
+    }
+
+    public func getAccountActivityReport(request: Recs_Reporting_V1_GetAccountActivityReportRequest, context: ServerContext) async throws -> Recs_Reporting_V1_GetAccountActivityReportResponse {
+        throw RPCError(.unimplemented, "GetAccountActivityReport is not implemented yet")
+    }
+
+    public func saveReportTemplate(request: Recs_Reporting_V1_SaveReportTemplateRequest, context: ServerContext) async throws -> Recs_Reporting_V1_SaveReportTemplateResponse {
+        throw RPCError(.unimplemented, "SaveReportTemplate is not implemented yet")
+    }
+
+    public func listReportTemplates(request: Recs_Reporting_V1_ListReportTemplatesRequest, context: ServerContext) async throws -> Recs_Reporting_V1_ListReportTemplatesResponse {
+        throw RPCError(.unimplemented, "ListReportTemplates is not implemented yet")
+    }
+
+    public func deleteReportTemplate(request: Recs_Reporting_V1_DeleteReportTemplateRequest, context: ServerContext) async throws -> Recs_Reporting_V1_DeleteReportTemplateResponse {
+        throw RPCError(.unimplemented, "DeleteReportTemplate is not implemented yet")
+    }
+
+    public func getActivityLog(request: Recs_Reporting_V1_GetActivityLogRequest, context: ServerContext) async throws -> Recs_Reporting_V1_GetActivityLogResponse {
+        throw RPCError(.unimplemented, "GetActivityLog is not implemented yet")
+    }
+
+    public func getGenerationReport(request: Recs_Reporting_V1_GetGenerationReportRequest, context: ServerContext) async throws -> Recs_Reporting_V1_GetGenerationReportResponse {
+        throw RPCError(.unimplemented, "GetGenerationReport is not implemented yet")
+    }
+
+    public func getSubaccountDispositionReport(request: Recs_Reporting_V1_GetSubaccountDispositionReportRequest, context: ServerContext) async throws -> Recs_Reporting_V1_GetSubaccountDispositionReportResponse {
+        throw RPCError(.unimplemented, "GetSubaccountDispositionReport is not implemented yet")
+    }
+
+    public func getCertificateTransfersReport(request: Recs_Reporting_V1_GetCertificateTransfersReportRequest, context: ServerContext) async throws -> Recs_Reporting_V1_GetCertificateTransfersReportResponse {
+        throw RPCError(.unimplemented, "GetCertificateTransfersReport is not implemented yet")
+    }
+
+    public func getAccountHolderFeesReport(request: Recs_Reporting_V1_GetAccountHolderFeesReportRequest, context: ServerContext) async throws -> Recs_Reporting_V1_GetAccountHolderFeesReportResponse {
+        throw RPCError(.unimplemented, "GetAccountHolderFeesReport is not implemented yet")
+    }
+
+    public func getProgramComplianceReport(request: Recs_Reporting_V1_GetProgramComplianceReportRequest, context: ServerContext) async throws -> Recs_Reporting_V1_GetProgramComplianceReportResponse {
+        throw RPCError(.unimplemented, "GetProgramComplianceReport is not implemented yet")
+    }
+
+    public func requestReportExport(request: Recs_Reporting_V1_RequestReportExportRequest, context: ServerContext) async throws -> Recs_Reporting_V1_RequestReportExportResponse {
+        throw RPCError(.unimplemented, "RequestReportExport is not implemented yet")
+    }
+
+    public func completeReportExport(request: Recs_Reporting_V1_CompleteReportExportRequest, context: ServerContext) async throws -> Recs_Reporting_V1_CompleteReportExportResponse {
+        throw RPCError(.unimplemented, "CompleteReportExport is not implemented yet")
+    }
+
+    public func listReportExportRequests(request: Recs_Reporting_V1_ListReportExportRequestsRequest, context: ServerContext) async throws -> Recs_Reporting_V1_ListReportExportRequestsResponse {
+        throw RPCError(.unimplemented, "ListReportExportRequests is not implemented yet")
+    }
+
+    public func listAccountsGrantingAccess(request: Recs_Reporting_V1_ListAccountsGrantingAccessRequest, context: ServerContext) async throws -> Recs_Reporting_V1_ListAccountsGrantingAccessResponse {
+        throw RPCError(.unimplemented, "ListAccountsGrantingAccess is not implemented yet")
+    }
+
+    public func retrieveArchivedRecords(request: Recs_Reporting_V1_RetrieveArchivedRecordsRequest, context: ServerContext) async throws -> Recs_Reporting_V1_RetrieveArchivedRecordsResponse {
+        throw RPCError(.unimplemented, "RetrieveArchivedRecords is not implemented yet")
+    }
+
+    public func listArchivedRecords(request: Recs_Reporting_V1_ListArchivedRecordsRequest, context: ServerContext) async throws -> Recs_Reporting_V1_ListArchivedRecordsResponse {
+        throw RPCError(.unimplemented, "ListArchivedRecords is not implemented yet")
+    }
+
+    public func getFeedPositions(request: Recs_Reporting_V1_GetFeedPositionsRequest, context: ServerContext) async throws -> Recs_Reporting_V1_GetFeedPositionsResponse {
+        throw RPCError(.unimplemented, "GetFeedPositions is not implemented yet")
+    }
+
+    public func listEvents(request: Recs_Reporting_V1_ListEventsRequest, context: ServerContext) async throws -> Recs_Reporting_V1_ListEventsResponse {
+        throw RPCError(.unimplemented, "ListEvents is not implemented yet")
+    }
+
+    public func watchEvents(request: Recs_Reporting_V1_WatchEventsRequest, responses: ResponseWriter<Recs_Reporting_V1_Event>, context: ServerContext) async throws {
+        throw RPCError(.unimplemented, "WatchEvents is not implemented yet")
+    }
+}
+
 /// A typed client for recs.reporting.v1.ReportingService.
 public struct Recs_Reporting_V1_ReportingServiceClient: Sendable {
     public let client: RPCClient

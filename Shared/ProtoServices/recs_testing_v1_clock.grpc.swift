@@ -56,6 +56,21 @@ extension Recs_Testing_V1_TestClockProvider {
     }
 }
 
+/// recs.testing.v1.TestClock: a method the provider does not implement answers UNIMPLEMENTED.
+extension Recs_Testing_V1_TestClockProvider {
+    public func getTime(request: Recs_Testing_V1_GetTimeRequest, context: ServerContext) async throws -> Recs_Testing_V1_ClockTime {
+        throw RPCError(.unimplemented, "GetTime is not implemented yet")
+    }
+
+    public func setTime(request: Recs_Testing_V1_SetTimeRequest, context: ServerContext) async throws -> Recs_Testing_V1_ClockTime {
+        throw RPCError(.unimplemented, "SetTime is not implemented yet")
+    }
+
+    public func advance(request: Recs_Testing_V1_AdvanceRequest, context: ServerContext) async throws -> Recs_Testing_V1_ClockTime {
+        throw RPCError(.unimplemented, "Advance is not implemented yet")
+    }
+}
+
 /// A typed client for recs.testing.v1.TestClock.
 public struct Recs_Testing_V1_TestClockClient: Sendable {
     public let client: RPCClient

@@ -9,7 +9,7 @@ import ServiceKit
 
 /// `recs.registry.v1.RegistryService`, first slice: organizations with their account and default
 /// subaccounts, generating unit registration, approval and reporting entity designation, and the
-/// event feed. Every other method answers UNIMPLEMENTED (RegistryService+Unimplemented.swift).
+/// event feed. Every other method answers UNIMPLEMENTED (the generated default).
 ///
 /// Who may call each method is ``RegistryAccessRules`` (checked before a handler runs, when the
 /// server has ``AccessControl``); events carry the caller as their actor.

@@ -10,7 +10,7 @@ import ServiceKit
 /// `recs.transfer.v1.TransferService`, first slice, over the ``Ledger``: deposits from issuance
 /// (§14.2), one-time inter-account transfers (§15.2, §15.3; M-RETS §4.6.1) with their 14-day
 /// expiry (``expirePendingTransfers(now:)``), retirement (§16.1), holdings and the event feed.
-/// Every other method answers UNIMPLEMENTED (TransferService+Unimplemented.swift).
+/// Every other method answers UNIMPLEMENTED (the generated default).
 ///
 /// A thin provider: each method is a use case in its capability's folder (Transfers, Deposits,
 /// Retirement, Holdings, Feed), and every mutating one goes through the one pipeline (ADR 0006):

@@ -96,6 +96,29 @@ def emit_service(w, s, model):
     w.dedent()
     w("}")
 
+    # Defaults: a method the provider does not implement answers UNIMPLEMENTED (docs/API.md,
+    # Errors), so a service states only what it has built.
+    w.blank()
+    w(f"/// {s.full_name}: a method the provider does not implement answers UNIMPLEMENTED.")
+    w(f"extension {s.swift_name}Provider {{")
+    w.indent()
+    for i, m in enumerate(s.methods):
+        if i:
+            w.blank()
+        i_t, o_t = msg(m.input), msg(m.output)
+        if m.kind == "unary":
+            w(f"public func {m.swift_name}(request: {i_t}, context: ServerContext) async throws -> {o_t} {{")
+        elif m.kind == "clientStreaming":
+            w(f"public func {m.swift_name}(requests: RequestStream<{i_t}>, context: ServerContext) async throws -> {o_t} {{")
+        elif m.kind == "serverStreaming":
+            w(f"public func {m.swift_name}(request: {i_t}, responses: ResponseWriter<{o_t}>, context: ServerContext) async throws {{")
+        else:
+            w(f"public func {m.swift_name}(requests: RequestStream<{i_t}>, responses: ResponseWriter<{o_t}>, context: ServerContext) async throws {{")
+        w(f'    throw RPCError(.unimplemented, "{m.name} is not implemented yet")')
+        w("}")
+    w.dedent()
+    w("}")
+
     # Client side.
     w.blank()
     w(f"/// A typed client for {s.full_name}.")
