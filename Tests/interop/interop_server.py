@@ -138,8 +138,6 @@ class FaultyTestService(TestService):
             context.abort(grpc.StatusCode.INTERNAL, "fault: empty-call-fails")
         if self.fault == "empty-not-empty":
             return empty.Empty.FromString(b"\x08\x01")  # an unknown field survives serialization
-        if self.fault == "die-on-short-deadline":
-            time.sleep(1.0)  # let the call that was cut short kill the process first
         return super().EmptyCall(request, context)
 
     def UnaryCall(self, request, context):
@@ -173,10 +171,6 @@ class FaultyTestService(TestService):
         if self.fault == "half-duplex":
             yield from super().HalfDuplexCall(request_iterator, context)
             return
-        if self.fault == "die-on-short-deadline":
-            remaining = context.time_remaining()
-            if remaining is not None and remaining < 1.0:
-                os._exit(3)
         _echo_metadata(context)
         if self.fault == "no-trailing-echo":
             context.set_trailing_metadata(())
@@ -201,9 +195,9 @@ class FaultyTestService(TestService):
 # (fault, the client case that must fail against it, whether $INTEROP_CLIENT is held to it too).
 # interop_client.py is held to all. The others check beyond the descriptions (an EmptyCall response of zero
 # bytes, all-zero payload bodies, a 100 ms wait before cancelling) or only fail a client with short deadlines
-# slowly (half-duplex). The die-on-* faults are the one way cancel_after_begin, cancel_after_first_response and
-# timeout_on_sleeping_server can fail, as they assert a status the client produces itself: a client catches
-# them by making a plain call on the same connection after the cancelled or timed-out call.
+# slowly (half-duplex). cancel_after_begin, cancel_after_first_response and timeout_on_sleeping_server assert
+# a status the client produces itself; the faults below that break the first two make the server answer
+# differently, and none can break the third reliably (see the comment at the end).
 FAULT_CASES = [
     ("empty-call-fails", "empty_unary", True),
     ("empty-not-empty", "empty_unary", False),
@@ -225,7 +219,10 @@ FAULT_CASES = [
     # fault failed this harness for both clients now and then. eager-streaming-input and
     # duplex-aborts cover the two cancel cases.
     ("duplex-aborts", "cancel_after_first_response", True),
-    ("die-on-short-deadline", "timeout_on_sleeping_server", True),
+    # There is no die-on-short-deadline fault either: timeout_on_sleeping_server sets a 1 ms deadline,
+    # so whether the call reaches a handler at all (and the process exits) before the client's own
+    # timer answers DEADLINE_EXCEEDED depends on scheduling; on a loaded machine the client passed
+    # against the dying server now and then. No server fault can decide that case reliably.
 ]
 FAULTS = sorted({fault for fault, _, _ in FAULT_CASES})
 
