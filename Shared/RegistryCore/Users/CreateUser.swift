@@ -11,7 +11,7 @@ struct CreateUser {
     let journal: RequestJournal
 
     func handle(_ request: Recs_Registry_V1_CreateUserRequest, context: ServerContext) async throws -> Recs_Registry_V1_CreateUserResponse {
-        let organizationID = try RegistryService.parse(field: "organization_id") { () throws(RuleViolation) in
+        let organizationID = try RegistryRules.parse(field: "organization_id") { () throws(RuleViolation) in
             try OrganizationID(parsing: request.organizationId)
         }.description
         let kind: UserKind
@@ -23,8 +23,8 @@ struct CreateUser {
         }
         let level = try UserRules.assignableLevel(request.accessLevel, field: "access_level")
         try UserRules.checkGrants(request.permissions, level: level)
-        try RegistryService.checkName(request.personName, field: "person_name", section: "Operating Rules §7.2")
-        try RegistryService.checkLogin(request.login, field: "login")
+        try RegistryRules.checkName(request.personName, field: "person_name", section: "Operating Rules §7.2")
+        try RegistryRules.checkLogin(request.login, field: "login")
         try UserRules.checkText(request.email, field: "email", required: false, section: "Operating Rules §7.2")
         switch kind {
         case .agent:

@@ -38,7 +38,7 @@ struct ReadUsers {
         }
         var organizationID: String?
         if !request.organizationId.isEmpty {
-            organizationID = try RegistryService.parse(field: "organization_id") { () throws(RuleViolation) in
+            organizationID = try RegistryRules.parse(field: "organization_id") { () throws(RuleViolation) in
                 try OrganizationID(parsing: request.organizationId)
             }.description
         } else if !context.permits(.administer, on: AccessTarget()) {

@@ -11,7 +11,7 @@ struct SetAccountManager {
     func handle(
         _ request: Recs_Registry_V1_SetAccountManagerRequest, context: ServerContext
     ) async throws -> Recs_Registry_V1_SetAccountManagerResponse {
-        let organizationID = try RegistryService.parse(field: "organization_id") { () throws(RuleViolation) in
+        let organizationID = try RegistryRules.parse(field: "organization_id") { () throws(RuleViolation) in
             try OrganizationID(parsing: request.organizationId)
         }.description
         try UserRules.checkID(request.userId, field: "user_id")

@@ -5,43 +5,6 @@ import ProtoMessages
 import RPC
 import ServiceKit
 
-/// RunIssuanceCycle (§12.1-§12.6, §14.2): one transaction turns the vintage's accepted generation into
-/// batches; deposits follow, each in its own small transaction once transfer has the batch.
-extension IssuanceService {
-    public func runIssuanceCycle(
-        request: Recs_Issuance_V1_RunIssuanceCycleRequest, context: ServerContext
-    ) async throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
-        try await runCycle(request, actor: context.caller.actor)
-    }
-
-    /// A cycle run by `actor`: the administrator by hand, or the scheduler on the cycle date.
-    func runCycle(
-        _ request: Recs_Issuance_V1_RunIssuanceCycleRequest, actor: Recs_Common_V1_Actor
-    ) async throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
-        // The journal records a receipt (the cycle's id and whether this run issued anything), not
-        // the cycle itself: a retry answers the same cycle with its deposit state read now, so a
-        // batch deposited since is not reported as outstanding forever.
-        let receipt = try await mutate(
-            "RunIssuanceCycle", request, requestID: request.requestId, actor: actor, clearing: { $0.requestId = "" }
-        ) { transaction in
-            var run = IssuanceCycleRun(vintageProto: request.vintage)
-            return try run.run(&transaction)
-        }
-        await deposits.depositOutstanding()
-        let id = receipt.cycle?.issuanceCycleId ?? ""
-        let cycle = try await store.read { transaction in
-            guard let cycle = try transaction.cycle(id: id) else {
-                throw RPCError(.internal, "issuance cycle \(id) of a recorded run is missing")
-            }
-            return cycle
-        }
-        var response = Recs_Issuance_V1_RunIssuanceCycleResponse()
-        response.cycle = try await withUnits(cycle)
-        response.alreadyCompleted = receipt.alreadyCompleted
-        return response
-    }
-}
-
 /// One run of a vintage's cycle, inside its transaction.
 struct IssuanceCycleRun {
     let vintageProto: Recs_Common_V1_Vintage?
@@ -53,7 +16,7 @@ struct IssuanceCycleRun {
 
     mutating func run(_ transaction: inout JournalTransaction) throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
         guard let vintageProto else { throw ServiceErrors.invalid("vintage", "is required") }
-        let vintage = try IssuanceService.vintage(vintageProto, field: "vintage")
+        let vintage = try IssuanceRules.vintage(vintageProto, field: "vintage")
         let today = transaction.today
         // Certificates are made for ended months only (§12.1-§12.2; the domain's CertificateBatch).
         // The 90-day cycle date is reported but not enforced yet: see IssuanceCycle.cycle_date.

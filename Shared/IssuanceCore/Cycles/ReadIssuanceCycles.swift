@@ -1,0 +1,63 @@
+import Domain
+import GRPCWire
+import ProtoMessages
+import RPC
+import ServiceKit
+
+/// GetIssuanceCycle and ListIssuanceCycles: the vintages' cycles with their outcomes, for the administrator.
+struct ReadIssuanceCycles {
+    let store: IssuanceStore
+
+    func get(
+        _ request: Recs_Issuance_V1_GetIssuanceCycleRequest
+    ) async throws -> Recs_Issuance_V1_GetIssuanceCycleResponse {
+        let cycle: Recs_Issuance_V1_IssuanceCycle
+        switch request.cycle {
+        case .issuanceCycleId(let id):
+            cycle = try await store.read { transaction in
+                guard let cycle = try transaction.cycle(id: id) else {
+                    throw ServiceErrors.notFound("issuance cycle \(id)", field: "issuance_cycle_id")
+                }
+                return cycle
+            }
+        case .vintage(let proto):
+            let vintage = try IssuanceRules.vintage(proto, field: "vintage")
+            cycle = try await store.read { transaction in
+                guard let cycle = try transaction.cycle(vintage: vintage) else {
+                    throw ServiceErrors.notFound("the issuance cycle of \(vintage)", field: "vintage")
+                }
+                return cycle
+            }
+        case nil:
+            throw ServiceErrors.invalid("cycle", "give issuance_cycle_id or vintage")
+        }
+        var response = Recs_Issuance_V1_GetIssuanceCycleResponse()
+        response.cycle = try await store.withUnits(cycle)
+        return response
+    }
+
+    /// Cycles in vintage order, without `units` (GetIssuanceCycle has them).
+    func list(
+        _ request: Recs_Issuance_V1_ListIssuanceCyclesRequest
+    ) async throws -> Recs_Issuance_V1_ListIssuanceCyclesResponse {
+        let (size, after) = try IssuanceRules.page(request.page)
+        let vintages = try IssuanceRules.vintageRange(request.vintages)
+        return try await store.read { transaction in
+            let rows = try transaction.cycles(afterVintageIndex: after, limit: size + 1, vintages: vintages)
+            var response = Recs_Issuance_V1_ListIssuanceCyclesResponse()
+            response.cycles = rows.prefix(size).map(\.cycle)
+            response.page = IssuanceRules.nextPage(rows.count > size ? rows.prefix(size).last?.vintageIndex : nil)
+            return response
+        }
+    }
+}
+
+extension IssuanceStore {
+    /// The cycle with its per-unit outcomes and deposit state as they are now.
+    func withUnits(_ cycle: Recs_Issuance_V1_IssuanceCycle) async throws -> Recs_Issuance_V1_IssuanceCycle {
+        let id = cycle.issuanceCycleId
+        var cycle = cycle
+        cycle.units = try await read { transaction in try transaction.unitResults(cycleID: id) }
+        return cycle
+    }
+}
