@@ -43,7 +43,7 @@ struct Flow {
         let advanced = try recsLines(["clock", "advance", "80d"], as: nil)
         #expect(advanced.status == 0, "\(advanced.output)")
         #expect(advanced.output.contains("RunIssuanceCycle 01/2025"), "the cycle ran on its own: \(advanced.output)")
-        var cycles = Recs_Issuance_V1_ListIssuanceCyclesRequest()
+        let cycles = Recs_Issuance_V1_ListIssuanceCyclesRequest()
         let listed = try await system.issuanceClient.listIssuanceCycles(cycles, options: administrator).cycles
         #expect(listed.map(\.state) == [.completed] && listed.first?.cycleDate?.month == 5 && listed.first?.cycleDate?.day == 1)
         let cycle = try await runCycle("e2e-cycle-1")
