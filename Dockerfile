@@ -53,6 +53,7 @@ RUN echo /usr/lib/swift/linux > /etc/ld.so.conf.d/swift.conf && ldconfig
 COPY --from=build /staging/bin/ /usr/local/bin/
 # From the build context (the build stage copies only what Package.swift builds).
 COPY scripts/make-deployment-certs.sh /usr/local/bin/
+COPY scripts/lib/certs.sh /usr/local/bin/lib/
 
 # Unprivileged; SQLite data (when no database URL is given) and the administrator's API key go to
 # /var/lib/recs. /tls belongs to recs: a new named volume mounted there takes its owner from the

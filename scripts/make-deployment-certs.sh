@@ -111,42 +111,9 @@ WORK="$(mktemp -d "$DIR/.tmp.XXXXXX")"
 LOG="$WORK/openssl.log"
 trap 'rm -rf "$WORK"' EXIT
 
-ossl() {
-  openssl "$@" >>"$LOG" 2>&1 || {
-    echo "make-deployment-certs.sh: openssl $1 failed:" >&2
-    cat "$LOG" >&2
-    exit 1
-  }
-}
-
-newkey() { ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/$1"; }
-serial() { echo "0x$(openssl rand -hex 16)"; }
-
-# make_ca NAME SUBJECT
-make_ca() {
-  newkey "$1.key"
-  ossl req -x509 -new -key "$WORK/$1.key" -sha256 -days 3650 -subj "$2" -set_serial "$(serial)" \
-    -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" \
-    -addext "subjectKeyIdentifier=hash" \
-    -out "$WORK/$1.pem"
-}
-
-# make_leaf NAME CA SUBJECT EXTENDED_KEY_USAGE SUBJECT_ALT_NAME
-make_leaf() {
-  newkey "$1.key"
-  ossl req -new -key "$WORK/$1.key" -subj "$3" -out "$WORK/$1.csr"
-  cat >"$WORK/$1.ext" <<EOF
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = $4
-subjectAltName = $5
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid, issuer
-EOF
-  ossl x509 -req -in "$WORK/$1.csr" -CA "$WORK/$2.pem" -CAkey "$WORK/$2.key" -set_serial "$(serial)" \
-    -days 825 -sha256 -extfile "$WORK/$1.ext" -out "$WORK/$1.pem"
-}
+CERTS_SCRIPT=make-deployment-certs.sh
+# shellcheck source=lib/certs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/certs.sh"
 
 EXTRA_SAN=""
 for host in ${EXTRA_NAMES[@]+"${EXTRA_NAMES[@]}"}; do EXTRA_SAN+=", DNS:$host"; done
