@@ -65,17 +65,7 @@ extension JournalTransaction {
 
     /// Appends the event of this change, in this transaction (docs/API.md, event feeds).
     mutating func appendEvent(action: String, _ payload: Recs_Issuance_V1_Event.OneOf_Payload) throws {
-        let (requestID, timestamp, actor) = (self.requestID, self.timestamp, self.actor)
-        try appendEvent(action: action) { sequence in
-            var event = Recs_Issuance_V1_Event()
-            event.sequence = sequence
-            event.actor = actor
-            event.at = timestamp
-            event.action = action
-            event.requestId = requestID
-            event.payload = payload
-            return event.protobufBytes()
-        }
+        try appendEvent(Recs_Issuance_V1_Event.self, action: action) { $0.payload = payload }
     }
 
     // MARK: Units and organizations (from the registry's feed)

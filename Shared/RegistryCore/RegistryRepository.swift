@@ -49,17 +49,7 @@ extension JournalTransaction {
         throws
     {
         try Principals.apply(payload, to: &sql)
-        let (requestID, timestamp) = (self.requestID, self.timestamp)
-        try appendEvent(action: action) { sequence in
-            var event = Recs_Registry_V1_Event()
-            event.sequence = sequence
-            event.at = timestamp
-            event.actor = actor
-            event.action = action
-            event.requestId = requestID
-            event.payload = payload
-            return event.protobufBytes()
-        }
+        try appendEvent(Recs_Registry_V1_Event.self, action: action, actor: actor) { $0.payload = payload }
     }
 
     // MARK: Organizations

@@ -115,3 +115,36 @@ extension ServiceSchema {
             })
     }
 }
+
+/// A service's `Event` message as the journal writes it: every service's has the same head.
+public protocol JournalEvent: ChainedEvent {
+    init()
+    var sequence: Int64 { get set }
+    var at: Recs_Common_V1_Timestamp? { get set }
+    var actor: Recs_Common_V1_Actor? { get set }
+    var action: String { get set }
+    var requestId: String { get set }
+}
+
+extension Recs_Registry_V1_Event: JournalEvent {}
+extension Recs_Issuance_V1_Event: JournalEvent {}
+extension Recs_Transfer_V1_Event: JournalEvent {}
+extension Recs_Reporting_V1_Event: JournalEvent {}
+
+extension JournalTransaction {
+    /// Appends an event of this request to the service's feed: its sequence, time, actor (the
+    /// request's unless `actor` is given), action and request id, then what `fill` sets (the payload).
+    public mutating func appendEvent<Event: JournalEvent>(
+        _ type: Event.Type, action: String, actor: Recs_Common_V1_Actor? = nil, _ fill: (inout Event) -> Void
+    ) throws {
+        var event = Event()
+        var at = Recs_Common_V1_Timestamp()
+        at.unixSeconds = nowSeconds
+        (event.at, event.actor, event.action, event.requestId) = (at, actor ?? self.actor, action, requestID)
+        fill(&event)
+        try appendEvent(action: action) { sequence in
+            event.sequence = sequence
+            return event.protobufBytes()
+        }
+    }
+}

@@ -77,17 +77,7 @@ public struct TransferStore: Sendable {
 extension JournalTransaction {
     /// Appends the transfer service's event for this request, with its actor.
     mutating func appendTransferEvent(action: String, actor: Recs_Common_V1_Actor, _ payload: Recs_Transfer_V1_Event.OneOf_Payload) throws {
-        let (requestID, at) = (self.requestID, TransferMessages.timestamp(milliseconds: nowMilliseconds))
-        try appendEvent(action: action) { sequence in
-            var event = Recs_Transfer_V1_Event()
-            event.sequence = sequence
-            event.at = at
-            event.actor = actor
-            event.action = action
-            event.requestId = requestID
-            event.payload = payload
-            return event.protobufBytes()
-        }
+        try appendEvent(Recs_Transfer_V1_Event.self, action: action, actor: actor) { $0.payload = payload }
     }
 
     // MARK: Transfers
