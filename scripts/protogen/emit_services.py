@@ -22,6 +22,17 @@ def emit_service(w, s, model):
     def msg(name):
         return model.messages[name].swift_name
 
+    def signature(m):
+        """A provider method's declaration, without a body."""
+        i_t, o_t = msg(m.input), msg(m.output)
+        if m.kind == "unary":
+            return f"func {m.swift_name}(request: {i_t}, context: ServerContext) async throws -> {o_t}"
+        if m.kind == "clientStreaming":
+            return f"func {m.swift_name}(requests: RequestStream<{i_t}>, context: ServerContext) async throws -> {o_t}"
+        if m.kind == "serverStreaming":
+            return f"func {m.swift_name}(request: {i_t}, responses: ResponseWriter<{o_t}>, context: ServerContext) async throws"
+        return f"func {m.swift_name}(requests: RequestStream<{i_t}>, responses: ResponseWriter<{o_t}>, context: ServerContext) async throws"
+
     w.blank()
     w(f"// MARK: - {s.full_name}")
     w.blank()
@@ -50,15 +61,7 @@ def emit_service(w, s, model):
         if i:
             w.blank()
         w.doc(m.comment)
-        i_t, o_t = msg(m.input), msg(m.output)
-        if m.kind == "unary":
-            w(f"func {m.swift_name}(request: {i_t}, context: ServerContext) async throws -> {o_t}")
-        elif m.kind == "clientStreaming":
-            w(f"func {m.swift_name}(requests: RequestStream<{i_t}>, context: ServerContext) async throws -> {o_t}")
-        elif m.kind == "serverStreaming":
-            w(f"func {m.swift_name}(request: {i_t}, responses: ResponseWriter<{o_t}>, context: ServerContext) async throws")
-        else:
-            w(f"func {m.swift_name}(requests: RequestStream<{i_t}>, responses: ResponseWriter<{o_t}>, context: ServerContext) async throws")
+        w(signature(m))
     w.dedent()
     w("}")
     w.blank()
@@ -105,15 +108,7 @@ def emit_service(w, s, model):
     for i, m in enumerate(s.methods):
         if i:
             w.blank()
-        i_t, o_t = msg(m.input), msg(m.output)
-        if m.kind == "unary":
-            w(f"public func {m.swift_name}(request: {i_t}, context: ServerContext) async throws -> {o_t} {{")
-        elif m.kind == "clientStreaming":
-            w(f"public func {m.swift_name}(requests: RequestStream<{i_t}>, context: ServerContext) async throws -> {o_t} {{")
-        elif m.kind == "serverStreaming":
-            w(f"public func {m.swift_name}(request: {i_t}, responses: ResponseWriter<{o_t}>, context: ServerContext) async throws {{")
-        else:
-            w(f"public func {m.swift_name}(requests: RequestStream<{i_t}>, responses: ResponseWriter<{o_t}>, context: ServerContext) async throws {{")
+        w(f"public {signature(m)} {{")
         w(f'    throw RPCError(.unimplemented, "{m.name} is not implemented yet")')
         w("}")
     w.dedent()
