@@ -104,6 +104,19 @@ struct Flow {
         }
         let acceptedByCLI = try recs(["transfer", "accept", transferID], as: buyer.organizationId, requestID: "e2e-accept-1")
         #expect(acceptedByCLI["state"] as? String == "completed", "recs transfer accept: \(acceptedByCLI)")
+        #expect((acceptedByCLI["from_subaccount_id"] as? String ?? "").isEmpty, "the recipient sees the sender's organization only")
+        // §7.3, M-RETS: each party sees its own subaccount, the administrator both, anybody else nothing.
+        var read = Recs_Transfer_V1_GetTransferRequest()
+        read.transferId = transferID
+        let bySender = try #require(try await system.transferClient.getTransfer(read, options: as_(owner.organizationId)).transfer)
+        let byRecipient = try #require(try await system.transferClient.getTransfer(read, options: as_(buyer.organizationId)).transfer)
+        let byAdministrator = try #require(try await system.transferClient.getTransfer(read, options: administrator).transfer)
+        #expect(!bySender.fromSubaccountId.isEmpty && bySender.toSubaccountId.isEmpty)
+        #expect(byRecipient.fromSubaccountId.isEmpty && !byRecipient.toSubaccountId.isEmpty)
+        #expect(!byAdministrator.fromSubaccountId.isEmpty && !byAdministrator.toSubaccountId.isEmpty)
+        try await expectRefused(.notFound, "a third party reading the transfer") {
+            _ = try await system.transferClient.getTransfer(read, options: as_(qre.organizationId))
+        }
         // Rejected and withdrawn transfers return the certificates.
         let rejected = try await requestTransfer("e2e-transfer-2", from: owner.organizationId, to: buyer.organizationId, serials(41, 50))
         _ = try await answer(rejected.transferId, .reject, "e2e-reject-2", as: buyer.organizationId)
