@@ -56,11 +56,6 @@ enum IssuanceRules {
         return page
     }
 
-    /// The registry's calendar day (UTC) of an instant.
-    static func day(_ instant: Date) -> CalendarDate {
-        CalendarDate(instant, in: TimeZone(identifier: "UTC")!)
-    }
-
     // MARK: Access
 
     /// The policy's target for a unit: its account, and its designated reporting entity.

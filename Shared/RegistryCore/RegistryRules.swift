@@ -7,10 +7,6 @@ import ServiceKit
 /// The registry's checks of request fields that several use cases share (names, logins,
 /// identifiers), and its small conversions; the static data of a unit is Units/UnitStaticData.swift.
 enum RegistryRules {
-    static func checkRequestID(_ requestID: String) throws {
-        try RequestJournal.checkRequestID(requestID)
-    }
-
     /// Logins: 1 to 100 printable ASCII characters without spaces (our limit; §7 sets none).
     static func checkLogin(_ login: String, field: String) throws {
         guard !login.isEmpty else { throw RegistryErrors.invalid(field, "is required", section: "Operating Rules §7.1") }
