@@ -649,8 +649,14 @@ public struct Recs_Common_V1_ErrorDetails: ProtoMessage, Hashable {
     /// A stable reason for failures that are not domain rules, UPPER_SNAKE_CASE, e.g.
     /// "REQUEST_ID_REUSED", "CONFIDENTIALITY_THRESHOLD", "NOT_FOUND"; empty when `violations` say it.
     public var reason: String = ""
-    /// Every violation, ordered by line (an upload rejected as a whole lists all of them).
+    /// The violations, ordered by line (an upload rejected as a whole lists all of them, up to what
+    /// fits in the trailers: see `truncated`).
     public var violations: [Recs_Common_V1_RuleViolation] = []
+    /// Trailers are small (default gRPC clients refuse more than 8 KiB of metadata): when the
+    /// violations do not all fit in 4 KiB, `violations` holds the first ones and this is set.
+    public var truncated: Bool = false
+    /// How many violations there are in all (more than `violations` holds when `truncated`).
+    public var violationCount: Int32 = 0
 
     public init() {}
 
@@ -1346,6 +1352,8 @@ extension Recs_Common_V1_ErrorDetails {
         self.reason = try ProtoCodec.string(c.pointee.reason)
         self.violations.reserveCapacity(c.pointee.n_violations)
         for i in 0..<c.pointee.n_violations { self.violations.append(try Recs_Common_V1_RuleViolation(protoC: c.pointee.violations[i]!)) }
+        self.truncated = c.pointee.truncated != 0
+        self.violationCount = c.pointee.violation_count
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -1362,6 +1370,8 @@ extension Recs_Common_V1_ErrorDetails {
             c.pointee.violations = buffer
             c.pointee.n_violations = self.violations.count
         }
+        c.pointee.truncated = self.truncated ? 1 : 0
+        c.pointee.violation_count = self.violationCount
     }
 }
 

@@ -32,24 +32,42 @@ public enum ServiceErrors {
         }
     }
 
+    /// The most bytes of `recs-error-details-bin` a status carries (before base64): default gRPC
+    /// clients refuse trailers over 8 KiB, so an upload with hundreds of bad lines still answers.
+    public static let detailsBytesMax = 4_096
+    /// The most characters of a status message (it travels percent-encoded in `grpc-message`).
+    public static let messageCharactersMax = 1_024
+
     /// A status that is not a domain violation; `reason` is the stable reason of ErrorDetails.
+    /// Violations beyond ``detailsBytesMax`` are left out and the details say so (`truncated`,
+    /// `violation_count`); a message beyond ``messageCharactersMax`` is cut.
     public static func status(
         _ code: StatusCode, _ message: String, reason: String, violations: [RuleViolation] = []
     ) -> RPCError {
         var details = Recs_Common_V1_ErrorDetails()
         details.reason = reason
-        details.violations = violations.map { violation in
+        details.violationCount = Int32(clamping: violations.count)
+        var size = details.protobufBytes().count
+        for violation in violations {
             var proto = Recs_Common_V1_RuleViolation()
             proto.code = UInt32(violation.code.rawValue)
             proto.message = violation.message
             proto.section = violation.section
             proto.line = Int32(clamping: violation.line ?? 0)
             proto.field = violation.field ?? ""
-            return proto
+            // The entry's bytes, its tag and length prefix, and the truncated flag should it be needed.
+            let entry = proto.protobufBytes().count + 6
+            guard size + entry + 2 <= detailsBytesMax else {
+                details.truncated = true
+                break
+            }
+            details.violations.append(proto)
+            size += entry
         }
         var metadata = Metadata()
         metadata.add(detailsKey, binary: details.protobufBytes())
-        return RPCError(code, message, metadata: metadata)
+        let shown = message.count > messageCharactersMax ? String(message.prefix(messageCharactersMax - 1)) + "…" : message
+        return RPCError(code, shown, metadata: metadata)
     }
 
     /// INVALID_ARGUMENT about one request field that is not a domain rule (syntax, range, presence).

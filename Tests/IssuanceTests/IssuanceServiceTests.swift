@@ -4,6 +4,7 @@ import IssuanceCore
 import ProtoMessages
 import ProtoServices
 import StorageTestSupport
+import ServiceKit
 import ServiceTestSupport
 import Testing
 
@@ -80,6 +81,27 @@ struct IssuanceServiceTests {
                 ])
             #expect(log.entries.map { $0.energy?.kilowattHours ?? 0 } == [10_500, -10_000, 500, 700, -1_000, 200])
             #expect(log.entries.last?.balanceAfter?.kilowattHours == 200)
+        }
+    }
+
+    @Test(
+        "issue 8: a file with a thousand bad lines still answers: the trailers hold the first violations and say how many there are",
+        arguments: TestDatabaseKind.allCases)
+    func manyBadLinesFitTheTrailers(kind: TestDatabaseKind) async throws {
+        try await withIssuance(kind) { h in
+            h.registry.unit("W1", reportedAs: "QRE-7")
+            let lines = (1...1_000).map { _ in "QRE-7,13/2026,02/01/2026,02/28/2026,1" }
+            let error = try await expectStatus(.invalidArgument) {
+                _ = try await h.client.uploadGenerationFile(Requests.upload("many-bad-lines", lines: lines))
+            }
+            let details = try errorDetails(error)
+            #expect(details.reason == "GENERATION_FILE_REJECTED")
+            #expect(details.truncated && details.violationCount == 1_000)
+            #expect(!details.violations.isEmpty && details.violations.count < 1_000)
+            #expect(details.violations.first?.line == 2, "the first bad lines, in order")
+            #expect(details.protobufBytes().count <= ServiceErrors.detailsBytesMax)
+            #expect(error.message.count <= ServiceErrors.messageCharactersMax)
+            #expect(error.message.contains("and 980 more"), "\(error.message)")
         }
     }
 

@@ -55,7 +55,9 @@ struct GenerationUploadRun {
         do throws(RuleViolations) {
             return try GenerationExtract.parse(request.content, receivedOn: today)
         } catch {
-            let lines = error.lines.map(String.init).joined(separator: ", ")
+            // The first lines by number; the details list as many violations as trailers hold.
+            let shown = error.lines.prefix(20).map(String.init).joined(separator: ", ")
+            let lines = error.lines.count > 20 ? "\(shown) and \(error.lines.count - 20) more" : shown
             throw ServiceErrors.status(
                 .invalidArgument,
                 "content: the generation file is rejected: \(error.violations.count) violation(s)"

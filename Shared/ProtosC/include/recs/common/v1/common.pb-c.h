@@ -435,14 +435,24 @@ struct  Recs__Common__V1__ErrorDetails
    */
   char *reason;
   /*
-   * Every violation, ordered by line (an upload rejected as a whole lists all of them).
+   * The violations, ordered by line (an upload rejected as a whole lists all of them, up to what
+   * fits in the trailers: see `truncated`).
    */
   size_t n_violations;
   Recs__Common__V1__RuleViolation **violations;
+  /*
+   * Trailers are small (default gRPC clients refuse more than 8 KiB of metadata): when the
+   * violations do not all fit in 4 KiB, `violations` holds the first ones and this is set.
+   */
+  protobuf_c_boolean truncated;
+  /*
+   * How many violations there are in all (more than `violations` holds when `truncated`).
+   */
+  int32_t violation_count;
 };
 #define RECS__COMMON__V1__ERROR_DETAILS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__common__v1__error_details__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0, 0 }
 
 
 struct  Recs__Common__V1__Actor

@@ -1572,7 +1572,7 @@ const ProtobufCMessageDescriptor recs__common__v1__rule_violation__descriptor =
   (ProtobufCMessageInit) recs__common__v1__rule_violation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__common__v1__error_details__field_descriptors[2] =
+static const ProtobufCFieldDescriptor recs__common__v1__error_details__field_descriptors[4] =
 {
   {
     "reason",
@@ -1598,15 +1598,41 @@ static const ProtobufCFieldDescriptor recs__common__v1__error_details__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "truncated",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Common__V1__ErrorDetails, truncated),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "violation_count",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Common__V1__ErrorDetails, violation_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__common__v1__error_details__field_indices_by_name[] = {
   0,   /* field[0] = reason */
+  2,   /* field[2] = truncated */
+  3,   /* field[3] = violation_count */
   1,   /* field[1] = violations */
 };
 static const ProtobufCIntRange recs__common__v1__error_details__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor recs__common__v1__error_details__descriptor =
 {
@@ -1616,7 +1642,7 @@ const ProtobufCMessageDescriptor recs__common__v1__error_details__descriptor =
   "Recs__Common__V1__ErrorDetails",
   "recs.common.v1",
   sizeof(Recs__Common__V1__ErrorDetails),
-  2,
+  4,
   recs__common__v1__error_details__field_descriptors,
   recs__common__v1__error_details__field_indices_by_name,
   1,  recs__common__v1__error_details__number_ranges,
