@@ -858,7 +858,7 @@ public struct Recs_Transfer_V1_Transfer: ProtoMessage, Hashable {
     public var expiresAt: Recs_Common_V1_Timestamp?
     public var answeredAt: Recs_Common_V1_Timestamp?
     public var completedAt: Recs_Common_V1_Timestamp?
-    /// Visible to both parties (MCT notes: at most 50 characters).
+    /// Visible to both parties; at most 50 characters (as MCT notes), INVALID_ARGUMENT (703) beyond.
     public var notes: String = ""
     /// Rejection or cancellation reason.
     public var reason: String = ""

@@ -10,8 +10,6 @@ import Storage
 /// The transfer service's conversions between its records and the API's messages, its checks of
 /// request fields, and its one error mapping (docs/API.md, Errors).
 enum TransferMessages {
-    /// Our limit on notes and reasons.
-    static let notesCharactersMax = 1_000
 
     // MARK: Errors
 
@@ -54,8 +52,22 @@ enum TransferMessages {
         do throws(LedgerError) { return try RequestID(text) } catch { throw status(error) }
     }
 
+    /// A transfer's notes, shown to both parties: at most 50 characters, as the MCT file's notes
+    /// (the WREGIS MCT specification, "Character Limit: 50"; issue 8 found 60 accepted).
     static func checkNotes(_ text: String, field: String) throws {
-        guard text.count <= notesCharactersMax else { throw ServiceErrors.invalid(field, "at most \(notesCharactersMax) characters") }
+        guard text.count <= Limits.mctNotesCharactersMax else {
+            throw ServiceErrors.status(
+                RuleViolation(
+                    .notesTooLong, "notes have at most \(Limits.mctNotesCharactersMax) characters; these have \(text.count)",
+                    section: "WREGIS Mass Certificate Transfer, notes"), field: field)
+        }
+    }
+
+    /// A free-text reason (a rejection's): bounded like a retirement reason's details.
+    static func checkReason(_ text: String, field: String) throws {
+        guard text.count <= Limits.reasonDetailsCharactersMax else {
+            throw ServiceErrors.invalid(field, "at most \(Limits.reasonDetailsCharactersMax) characters")
+        }
     }
 
     static func organization(_ text: String, field: String) throws -> OrganizationID {

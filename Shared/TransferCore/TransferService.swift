@@ -69,7 +69,7 @@ public struct TransferService: Recs_Transfer_V1_TransferServiceProvider {
     public func rejectTransfer(
         request: Recs_Transfer_V1_RejectTransferRequest, context: ServerContext
     ) async throws -> Recs_Transfer_V1_RejectTransferResponse {
-        try TransferMessages.checkNotes(request.reason, field: "reason")
+        try TransferMessages.checkReason(request.reason, field: "reason")
         var response = Recs_Transfer_V1_RejectTransferResponse()
         response.transfer = try await end(
             .reject(reason: request.reason), request.transferId, request, requestID: request.requestId, context) { $0.requestId = "" }

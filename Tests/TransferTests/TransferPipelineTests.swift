@@ -95,6 +95,21 @@ struct TransferPipelineTests {
         }
     }
 
+    @Test("issue 8: a transfer's notes have at most 50 characters, as documented (60 were accepted)", arguments: TestDatabaseKind.allCases)
+    func notesBounded(kind: TestDatabaseKind) async throws {
+        try await withTransfer(kind) { h in
+            _ = try await h.client.depositCertificates(F.deposit("dep-1", batch: 1, quantity: 100))
+            var request = F.transfer("t-long", batch: 1, 1, 10)
+            request.notes = String(repeating: "n", count: 51)
+            let refused = try await expectStatus(.invalidArgument) { _ = try await h.client.requestInterAccountTransfer(request) }
+            #expect(Self.details(refused)?.violations.first?.code == UInt32(RuleViolation.Code.notesTooLong.rawValue))
+            #expect(Self.details(refused)?.violations.first?.field == "notes")
+            request.requestId = "t-fifty"
+            request.notes = String(repeating: "n", count: 50)
+            #expect(try await h.client.requestInterAccountTransfer(request).transfer?.notes.count == 50)
+        }
+    }
+
     @Test("the transfer service's events carry the request id, the time and the scheduler as actor of an expiry", arguments: TestDatabaseKind.allCases)
     func eventsCarryActor(kind: TestDatabaseKind) async throws {
         try await withTransfer(kind) { h in

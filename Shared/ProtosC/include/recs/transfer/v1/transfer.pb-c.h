@@ -517,7 +517,7 @@ struct  Recs__Transfer__V1__Transfer
   Recs__Common__V1__Timestamp *answered_at;
   Recs__Common__V1__Timestamp *completed_at;
   /*
-   * Visible to both parties (MCT notes: at most 50 characters).
+   * Visible to both parties; at most 50 characters (as MCT notes), INVALID_ARGUMENT (703) beyond.
    */
   char *notes;
   /*
