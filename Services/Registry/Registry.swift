@@ -18,6 +18,13 @@ struct RegistryCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ServiceOptions<RegistryIdentity>
 
+    @Flag(
+        name: .customLong("issue-admin-key"),
+        help: ArgumentHelp(
+            "Recovery of a lost administrator key: write a new one to <data-dir>/admin-api-key (refused while that file "
+                + "exists; revoke the old key first). [env: RECS_ISSUE_ADMIN_KEY]"))
+    var issueAdminKey = ["1", "true", "yes"].contains((ProcessInfo.processInfo.environment["RECS_ISSUE_ADMIN_KEY"] ?? "").lowercased())
+
     func run() async throws {
         let checks = try options.access()
         let clock = options.clock()
@@ -25,7 +32,8 @@ struct RegistryCommand: AsyncParsableCommand {
             // The administrator's first key goes to the data directory (ADR 0006).
             try await RegistryApplication.build(
                 storage: storage, server: server,
-                access: RegistryApplication.Access(keyDirectory: URL(fileURLWithPath: options.dataDirectory), checks: checks),
+                access: RegistryApplication.Access(
+                    keyDirectory: URL(fileURLWithPath: options.dataDirectory), checks: checks, issueAdministratorKey: issueAdminKey),
                 logger: logger, clock: clock)
         }
     }

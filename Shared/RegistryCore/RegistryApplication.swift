@@ -19,10 +19,13 @@ public struct RegistryApplication: ServiceApplication {
         public var keyDirectory: URL?
         /// Whether calls are checked, and which certificates name services or partner systems.
         public var checks: ServiceAccess
+        /// Issue a new administrator key into `keyDirectory` (`--issue-admin-key`, recovery of a lost one).
+        public var issueAdministratorKey: Bool
 
-        public init(keyDirectory: URL?, checks: ServiceAccess) {
+        public init(keyDirectory: URL?, checks: ServiceAccess, issueAdministratorKey: Bool = false) {
             self.keyDirectory = keyDirectory
             self.checks = checks
+            self.issueAdministratorKey = issueAdministratorKey
         }
     }
 
@@ -36,7 +39,12 @@ public struct RegistryApplication: ServiceApplication {
         let applied = try await repository.migrate()
         if !applied.isEmpty { logger.info("registry schema migrated", metadata: ["applied": "\(applied)"]) }
         if let keyDirectory = access.keyDirectory {
-            try await AdministratorBootstrap.run(journal: repository.journal, keyDirectory: keyDirectory, now: clock.now(), logger: logger)
+            let created = try await AdministratorBootstrap.run(
+                journal: repository.journal, keyDirectory: keyDirectory, now: clock.now(), logger: logger)
+            if access.issueAdministratorKey, created == nil {
+                try await AdministratorBootstrap.issueRecoveryKey(
+                    journal: repository.journal, keyDirectory: keyDirectory, now: clock.now(), logger: logger)
+            }
         }
         let directory = PrincipalDirectory()
         try await directory.refresh(from: database)

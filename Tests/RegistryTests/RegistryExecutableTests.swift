@@ -61,5 +61,27 @@ struct RegistryExecutableTests {
             #expect(await process.stop() == 0, "exit status on SIGTERM")
         }
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("registry.sqlite").path))
+
+        // ADR 0006: a lost administrator key is recovered by whoever runs the registry with its data:
+        // --issue-admin-key writes a new one, and refuses while the file is still there.
+        let refused = try ServiceProcess.runToExit(
+            "registry", arguments: ["--port", "0", "--tls-dir", TestDeployment.tlsDirectory, "--issue-admin-key"],
+            environment: ["RECS_DATA_DIR": directory.path])
+        #expect(refused.status != 0 && refused.output.contains("admin-api-key exists"), "\(refused.output)")
+        let keyFile = directory.appendingPathComponent("admin-api-key")
+        try FileManager.default.removeItem(at: keyFile)
+        let process = try await ServiceProcess.start(
+            "registry", arguments: ["--port", "0", "--tls-dir", TestDeployment.tlsDirectory, "--issue-admin-key"],
+            environment: ["RECS_DATA_DIR": directory.path], logDirectory: directory.appendingPathComponent("logs"))
+        let recovered = try TestDeployment.administratorKey(in: directory.path)
+        #expect(recovered != firstToken && !recovered.hasPrefix("recs_K1_"))
+        let permissions = try FileManager.default.attributesOfItem(atPath: keyFile.path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        let client = try TestDeployment.client(port: process.port)
+        let me = try await Recs_Registry_V1_RegistryServiceClient(client).whoAmI(
+            Recs_Registry_V1_WhoAmIRequest(), options: TestDeployment.options(recovered))
+        #expect(me.actor?.kind == .registryAdministrator && me.user?.login == "admin")
+        await client.close()
+        #expect(await process.stop() == 0)
     }
 }

@@ -54,6 +54,47 @@ public enum AdministratorBootstrap {
         return file
     }
 
+    /// Recovery of a lost key (`registry --issue-admin-key`): a new API key for the administrator's
+    /// Manager, written to `admin-api-key` like the first one. Only whoever runs the registry with
+    /// its data can do this. Refused while the file exists (revoke the old key, then remove it),
+    /// and before the administrator exists. Returns the file and the new key's id.
+    @discardableResult
+    public static func issueRecoveryKey(
+        journal: RequestJournal, keyDirectory: URL, now: Date, logger: Logger
+    ) async throws -> (file: URL, keyID: String) {
+        let file = keyDirectory.appendingPathComponent(keyFileName)
+        guard !FileManager.default.fileExists(atPath: file.path) else {
+            throw RecoveryRefused(
+                "\(file.path) exists: a recovery key is written only where there is none (revoke the old key with recs key revoke, "
+                    + "then remove the file)")
+        }
+        let pending = keyDirectory.appendingPathComponent(keyFileName + ".new")
+        try FileManager.default.createDirectory(at: keyDirectory, withIntermediateDirectories: true)
+        let keyID: String = try await journal.database.transaction { sql in
+            var transaction = JournalTransaction(sql: sql, requestID: "", now: now)
+            guard let row = try transaction.sql.queryFirst(
+                "SELECT organization_id FROM organizations WHERE type = 'registry_administrator'"),
+                let organization = try transaction.organization(try row.string("organization_id")),
+                let manager = try transaction.user(organization.managerUserId), manager.status == .active
+            else { throw RecoveryRefused("the registry has no active administrator Manager to issue a key for") }
+            var actor = Recs_Common_V1_Actor()
+            actor.kind = .service
+            actor.id = "registry"
+            let (key, secret) = try transaction.createApiKey(for: manager, label: "recovery", actor: actor)
+            try writeOwnerOnly(secret.token + "\n", to: pending)
+            return key.keyId
+        }
+        _ = try? FileManager.default.removeItem(at: file)
+        try FileManager.default.moveItem(at: pending, to: file)
+        logger.notice("issued a recovery API key for the registry administrator", metadata: ["file": "\(file.path)", "key": "\(keyID)"])
+        return (file, keyID)
+    }
+
+    public struct RecoveryRefused: Error, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+
     static func writeOwnerOnly(_ text: String, to url: URL) throws {
         _ = try? FileManager.default.removeItem(at: url)
         guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
