@@ -98,8 +98,7 @@ extension AccessControl {
         do {
             return try authenticator.authenticate(context.requestMetadata, peer: context.peer)
         } catch {
-            guard let catchUpOnUnknownKey, let header = context.requestMetadata["authorization"],
-                let key = ApiKeySecret(token: String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)),
+            guard let catchUpOnUnknownKey, let key = try? authenticator.presentedKey(context.requestMetadata),
                 !authenticator.directory.knows(keyID: key.keyID)
             else { throw error }
             await catchUpOnUnknownKey()

@@ -19,8 +19,8 @@ public struct Authenticator: Sendable {
     /// The caller of a call. A credential that is presented and not valid (a malformed, unknown or
     /// revoked key) is UNAUTHENTICATED at once, never treated as anonymous.
     public func authenticate(_ metadata: Metadata, peer: PeerInfo) throws -> Caller {
-        if let header = metadata["authorization"] {
-            return try user(header)
+        if let key = try presentedKey(metadata) {
+            return try user(key)
         }
         if let certificate = peer.certificate, let caller = certificates.caller(for: certificate) {
             return caller
@@ -28,7 +28,10 @@ public struct Authenticator: Sendable {
         return .anonymous
     }
 
-    private func user(_ header: String) throws -> Caller {
+    /// The API key of `authorization: Bearer <key>`, nil without that header; a malformed header
+    /// or key is UNAUTHENTICATED.
+    public func presentedKey(_ metadata: Metadata) throws -> ApiKeySecret? {
+        guard let header = metadata["authorization"] else { return nil }
         let scheme = "Bearer "
         guard header.count > scheme.count, header.prefix(scheme.count).lowercased() == scheme.lowercased() else {
             throw Self.refused("the authorization header must be `Bearer <API key>`", reason: "CREDENTIAL_MALFORMED")
@@ -37,6 +40,10 @@ public struct Authenticator: Sendable {
         guard let key = ApiKeySecret(token: token) else {
             throw Self.refused("the API key is malformed (expected recs_<key id>_<secret>)", reason: "CREDENTIAL_MALFORMED")
         }
+        return key
+    }
+
+    private func user(_ key: ApiKeySecret) throws -> Caller {
         guard let user = directory.user(presenting: key) else {
             throw Self.refused("API key \(key.keyID) is unknown, revoked, or its secret does not match", reason: "CREDENTIAL_REJECTED")
         }
