@@ -80,12 +80,4 @@ public final class DepositQueue: Sendable {
         try await store.write { sql in try sql.markDeposited(batchNumber: number, at: now) }
         logger.info("batch deposited", metadata: ["batch": "\(number)", "cycle": "\(pending.cycleID)"])
     }
-
-    /// Deposits what is outstanding every `interval` until the task is cancelled.
-    public func run(every interval: Duration) async {
-        while !Task.isCancelled {
-            await depositOutstanding()
-            try? await Task.sleep(for: interval)
-        }
-    }
 }

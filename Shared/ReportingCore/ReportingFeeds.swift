@@ -70,7 +70,7 @@ public struct ReportingFollowers: Sendable {
         principals = PrincipalFeed.follower(database: database, directory: directory, logger: logger, fetch: feeds.registry)
     }
 
-    /// Catches up every feed once, in turn (tests; the executable runs ``FeedFollower/run(every:)``).
+    /// Catches up every feed once, in turn (tests; the executable runs each as background work, ``all``).
     public func catchUp() async throws {
         try await registry.catchUp()
         try await issuance.catchUp()

@@ -114,21 +114,6 @@ public final class FeedFollower<Event: Sendable>: Sendable {
             return position
         }
     }
-
-    /// Catches up every `interval` until the task is cancelled; failures (the other service down,
-    /// a bad event) are logged and retried next time.
-    public func run(every interval: Duration) async {
-        while !Task.isCancelled {
-            do {
-                try await catchUp()
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.warning("following feed failed; retrying", metadata: ["feed": "\(feed)", "error": "\(error)"])
-            }
-            try? await Task.sleep(for: interval)
-        }
-    }
 }
 
 /// A feed that cannot be followed as published.

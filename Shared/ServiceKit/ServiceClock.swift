@@ -1,4 +1,3 @@
-import Domain
 import Foundation
 import Synchronization
 
@@ -42,18 +41,6 @@ public final class ServiceClock: Sendable {
         simulated.withLock { $0 = date }
     }
 
-    /// The calendar day of `instant` in the registry's time zone.
-    public func day(of instant: Date) -> CalendarDate { CalendarDate(instant, in: timeZone) }
-
-    /// Today in the registry's time zone.
-    public var today: CalendarDate { day(of: now()) }
-
-    /// A calendar in the registry's time zone (day and month arithmetic on instants).
-    public var calendar: Calendar {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        return calendar
-    }
 }
 
 /// Work a service does when its time comes (expiries, automatic cycles): what a simulated clock
