@@ -61,8 +61,6 @@ struct PostedEntry: Sendable {
 }
 
 extension JournalTransaction {
-    var timestamp: Recs_Common_V1_Timestamp { IssuanceCodes.timestamp(unixSeconds: nowSeconds) }
-
     /// Appends the event of this change, in this transaction (docs/API.md, event feeds).
     mutating func appendEvent(action: String, _ payload: Recs_Issuance_V1_Event.OneOf_Payload) throws {
         try appendEvent(Recs_Issuance_V1_Event.self, action: action) { $0.payload = payload }

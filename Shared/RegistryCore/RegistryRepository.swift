@@ -36,12 +36,6 @@ public struct RegistryRepository: Sendable {
 typealias RegistryTransaction = JournalTransaction
 
 extension JournalTransaction {
-    var timestamp: Recs_Common_V1_Timestamp {
-        var timestamp = Recs_Common_V1_Timestamp()
-        timestamp.unixSeconds = nowSeconds
-        return timestamp
-    }
-
     /// Appends the event of this change, in this transaction (docs/API.md, event feeds). A change of
     /// an organization, login or API key also updates the registry's own ``Principals`` tables, in
     /// the same transaction and by the same code as every other service applies the event.

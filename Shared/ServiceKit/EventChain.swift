@@ -132,15 +132,20 @@ extension Recs_Transfer_V1_Event: JournalEvent {}
 extension Recs_Reporting_V1_Event: JournalEvent {}
 
 extension JournalTransaction {
+    /// ``now`` as the API writes an instant.
+    public var timestamp: Recs_Common_V1_Timestamp {
+        var timestamp = Recs_Common_V1_Timestamp()
+        timestamp.unixSeconds = nowSeconds
+        return timestamp
+    }
+
     /// Appends an event of this request to the service's feed: its sequence, time, actor (the
     /// request's unless `actor` is given), action and request id, then what `fill` sets (the payload).
     public mutating func appendEvent<Event: JournalEvent>(
         _ type: Event.Type, action: String, actor: Recs_Common_V1_Actor? = nil, _ fill: (inout Event) -> Void
     ) throws {
         var event = Event()
-        var at = Recs_Common_V1_Timestamp()
-        at.unixSeconds = nowSeconds
-        (event.at, event.actor, event.action, event.requestId) = (at, actor ?? self.actor, action, requestID)
+        (event.at, event.actor, event.action, event.requestId) = (timestamp, actor ?? self.actor, action, requestID)
         fill(&event)
         try appendEvent(action: action) { sequence in
             event.sequence = sequence
