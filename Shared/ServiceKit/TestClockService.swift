@@ -106,8 +106,8 @@ public struct SimulatedTimeStore: Sendable {
 
     public func save(_ time: Date) async throws {
         let milliseconds = JournalTransaction.milliseconds(time)
-        _ = try await journal.read { transaction in
-            try transaction.sql.execute(
+        try await journal.database.transaction { sql in
+            try sql.execute(
                 "INSERT INTO counters (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                 .text(Self.counter), .int64(max(0, milliseconds)))
         }

@@ -239,6 +239,12 @@ struct Flow {
 
     /// `recs <arguments>` as text: its exit status and everything it printed.
     func recsLines(_ arguments: [String], as organization: String?) throws -> (status: Int32, output: String) {
+        try runToEnd(ServiceProcess.executable("recs").path, arguments, environment: recsEnvironment(as: organization))
+    }
+
+    /// `recs`'s environment: where the four services are, their CA, and the key of `organization`'s
+    /// Manager (nil: the administrator's).
+    func recsEnvironment(as organization: String?) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RECS_") }
         environment["RECS_REGISTRY_ADDRESS"] = system.registry.address
         environment["RECS_ISSUANCE_ADDRESS"] = system.issuance.address
@@ -246,7 +252,7 @@ struct Flow {
         environment["RECS_REPORTING_ADDRESS"] = system.reporting.address
         environment["RECS_CA"] = TestDeployment.caPath
         environment["RECS_API_KEY"] = organization.map { keys[$0] ?? "" } ?? system.administratorKey
-        return try runToEnd(ServiceProcess.executable("recs").path, arguments, environment: environment)
+        return environment
     }
 
     /// §7, §11 (issue 7): a revoked key, and a disabled login's key, are refused by all four
@@ -438,14 +444,7 @@ struct Flow {
         let process = Process()
         process.executableURL = ServiceProcess.executable("recs")
         process.arguments = arguments + ["--json"] + (requestID.map { ["--request-id", $0] } ?? [])
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RECS_") }
-        environment["RECS_REGISTRY_ADDRESS"] = system.registry.address
-        environment["RECS_ISSUANCE_ADDRESS"] = system.issuance.address
-        environment["RECS_TRANSFER_ADDRESS"] = system.transfer.address
-        environment["RECS_REPORTING_ADDRESS"] = system.reporting.address
-        environment["RECS_CA"] = TestDeployment.caPath
-        environment["RECS_API_KEY"] = organization.map { keys[$0] ?? "" } ?? system.administratorKey
-        process.environment = environment
+        process.environment = recsEnvironment(as: organization)
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

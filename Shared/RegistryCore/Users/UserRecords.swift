@@ -40,9 +40,9 @@ extension JournalTransaction {
             .bytes(stored.protobufBytes()), .text(RegistryCodes.name(organization.status)))
     }
 
-    /// The login a request names, or NOT_FOUND naming the field.
+    /// The login a request names (its id already checked, ``UserRules/checkID(_:field:)``), or
+    /// NOT_FOUND naming the field.
     mutating func existingUser(_ userID: String, field: String = "user_id") throws -> Recs_Registry_V1_User {
-        try UserRules.checkID(userID, field: field)
         guard let user = try user(userID) else { throw ServiceErrors.notFound("user \(userID)", field: field) }
         return user
     }
