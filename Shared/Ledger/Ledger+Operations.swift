@@ -176,7 +176,6 @@ extension Ledger {
             }
             var changed: [CertificateSerialRange] = []
             var programs: [EligibilityProgram] = []
-            var batches: Set<Int64> = []
             for selection in selections {
                 let record = try Self.loadBatch(&transaction, selection.batch.batchNumber)
                 let picks = try Self.pick(&transaction, selection, record, from: from, eligible: eligible)
@@ -186,11 +185,8 @@ extension Ledger {
                     changed.append(CertificateSerialRange(batch: record.identity, numbers: taken))
                     programs += notify
                 }
-                batches.insert(record.identity.batchNumber)
             }
-            if merges {
-                for batch in batches.sorted() { try Self.mergeAdjacent(&transaction, batchNumber: batch, at: at) }
-            }
+            if merges { try Self.mergeAround(&transaction, changed, at: at) }
             // Frozen certificates stay where they are until the hold is settled.
             let frozen = hold != nil
             return LedgerChange(
@@ -238,22 +234,18 @@ extension Ledger {
             let rows = try Self.readHoldingRows(&transaction, where: "hold_id = $1", .text(hold.description))
             var changed: [CertificateSerialRange] = []
             var programs: [EligibilityProgram] = []
-            var batches: Set<Int64> = []
             for row in rows {
                 let record = try Self.loadBatch(&transaction, row.batchNumber)
                 let (next, notify) = try Self.transition(row, row.numbers, event: event, destination: destination, hold: nil)
                 try Self.replace(&transaction, row, taking: row.numbers, with: next, at: at)
                 changed.append(CertificateSerialRange(batch: record.identity, numbers: row.numbers))
                 programs += notify
-                batches.insert(row.batchNumber)
             }
             let newState = completes ? "completed" : "released"
             try transaction.execute(
                 "UPDATE holds SET state = $1, updated_at_unix_ms = $2 WHERE hold_id = $3",
                 .text(newState), .int64(Self.milliseconds(at)), .text(hold.description))
-            if merges {
-                for batch in batches.sorted() { try Self.mergeAdjacent(&transaction, batchNumber: batch, at: at) }
-            }
+            if merges { try Self.mergeAround(&transaction, changed, at: at) }
             return LedgerChange(
                 requestID: requestID, serials: changed, subaccount: completes ? destination.id : source.id,
                 status: Self.statusAfter(event), hold: nil,
@@ -337,9 +329,13 @@ extension Ledger {
         status_since_unix_ms, hold_id, reason
         """
 
-    static func readHoldingRows(_ transaction: inout SQLTransaction, where condition: String, _ binds: SQLValue...) throws -> [HoldingRow] {
+    static func readHoldingRows(
+        _ transaction: inout SQLTransaction, where condition: String, orderedBy order: String = "batch_number, first_number",
+        limit: Int? = nil, _ binds: SQLValue...
+    ) throws -> [HoldingRow] {
         try transaction.query(
-            "SELECT \(holdingColumns) FROM holdings WHERE \(condition) ORDER BY batch_number, first_number", binds: binds
+            "SELECT \(holdingColumns) FROM holdings WHERE \(condition) ORDER BY \(order)\(limit.map { " LIMIT \($0)" } ?? "")",
+            binds: binds
         ).map { row in
             guard let kind = SubaccountKind(rawValue: try row.string("subaccount_kind")),
                 let status = CertificateLifecycle.Kind(rawValue: try row.string("status"))
@@ -385,36 +381,53 @@ extension Ledger {
     // MARK: Choosing and rewriting ranges
 
     /// The holdings of `selection` in `source` and the part of each that the selection takes.
+    ///
+    /// Reads only what the selection touches, by index seeks: a serial range reads the holdings that
+    /// overlap it (``overlapping(_:batchNumber:numbers:)``); a quantity reads the source's holdings of
+    /// the batch in serial order, a page at a time, until it has enough. So the cost does not grow
+    /// with the number of holdings a batch has been cut into.
     static func pick(
         _ transaction: inout SQLTransaction, _ selection: CertificateSelection, _ record: BatchRecord, from source: LedgerSubaccount,
         eligible: Set<CertificateLifecycle.Kind>
     ) throws -> [(HoldingRow, CertificateNumberRange)] {
-        let rows = try readHoldingRows(
-            &transaction, where: "batch_number = $1 AND subaccount_id = $2", .int64(record.identity.batchNumber),
-            .text(source.id.description))
+        let batchNumber = record.identity.batchNumber
         switch selection {
         case .quantity(let batch, let count):
             // The unit and location must be the batch's (§12.1).
             try record.batch.checkBelongs(CertificateSerialRange(batch: batch, numbers: record.batch.certificates))
-            let available = rows.filter { eligible.contains($0.attributes.status) }
-            let availableCount = available.reduce(Int64(0)) { $0 + $1.numbers.quantity }
-            guard count >= 1, count <= availableCount else {
+            var remaining = count
+            var available: Int64 = 0
+            var picks: [(HoldingRow, CertificateNumberRange)] = []
+            var after: Int64 = 0
+            while count >= 1, remaining > 0 {
+                // No more rows than certificates still wanted: each eligible row gives at least one.
+                let limit = Int(min(Int64(LedgerLimits.holdingsPerPickPage), remaining))
+                let page = try readHoldingRows(
+                    &transaction, where: "subaccount_id = $1 AND batch_number = $2 AND first_number > $3",
+                    limit: limit, .text(source.id.description), .int64(batchNumber), .int64(after))
+                for row in page where eligible.contains(row.attributes.status) {
+                    available += row.numbers.quantity
+                    guard remaining > 0 else { continue }
+                    let (taken, _) = try row.numbers.splitting(takingFromStart: min(remaining, row.numbers.quantity))
+                    picks.append((row, taken))
+                    remaining -= taken.quantity
+                }
+                guard let last = page.last, page.count == limit else { break }
+                after = last.numbers.first
+            }
+            guard count >= 1, remaining == 0 else {
                 throw RuleViolation(
                     .quantityOutOfRange,
-                    "subaccount \(source.id) has \(availableCount) \(eligible.map(\.rawValue).sorted().joined(separator: " or ")) certificates of batch \(record.identity); \(count) requested",
+                    "subaccount \(source.id) has \(available) \(eligible.map(\.rawValue).sorted().joined(separator: " or ")) certificates of batch \(record.identity); \(count) requested",
                     section: RuleSection.transfer)
-            }
-            var remaining = count
-            var picks: [(HoldingRow, CertificateNumberRange)] = []
-            for row in available where remaining > 0 {
-                let (taken, _) = try row.numbers.splitting(takingFromStart: min(remaining, row.numbers.quantity))
-                picks.append((row, taken))
-                remaining -= taken.quantity
             }
             return picks
         case .serials(let range):
             try record.batch.checkBelongs(range)
-            let picks = rows.compactMap { row in row.numbers.intersection(range.numbers).map { (row, $0) } }
+            let rows = try overlapping(&transaction, batchNumber: batchNumber, numbers: range.numbers)
+            let picks = rows.filter { $0.attributes.subaccount == source.id.description }.compactMap { row in
+                row.numbers.intersection(range.numbers).map { (row, $0) }
+            }
             let covered = picks.reduce(Int64(0)) { $0 + $1.1.quantity }
             guard covered == range.quantity else {
                 throw RuleViolation(
@@ -423,6 +436,22 @@ extension Ledger {
             }
             return picks
         }
+    }
+
+    /// The holdings of a batch that overlap `numbers`, in serial order: the one that contains the
+    /// first serial (the last to start at or before it; holdings are disjoint) and those that start
+    /// inside the range. Two seeks on `holdings_by_batch`, whatever the batch's history.
+    static func overlapping(_ transaction: inout SQLTransaction, batchNumber: Int64, numbers: CertificateNumberRange) throws -> [HoldingRow] {
+        try readHoldingRows(
+            &transaction,
+            where: """
+                batch_number = $1 AND first_number <= $3 AND first_number >= COALESCE(
+                    (SELECT before.first_number FROM holdings AS before
+                     WHERE before.batch_number = $1 AND before.first_number <= $2
+                     ORDER BY before.first_number DESC LIMIT 1), $2)
+                """,
+            .int64(batchNumber), .int64(numbers.first), .int64(numbers.last)
+        ).filter { $0.numbers.overlaps(numbers) }
     }
 
     /// The attributes `taken` gets: the domain's state machine decides the status and whether the
@@ -556,25 +585,49 @@ extension Ledger {
             .optional(attributes.hold), .optional(attributes.reason), .int64(milliseconds(at)))
     }
 
-    /// Joins adjacent holdings of a batch whose attributes are identical into one row.
-    static func mergeAdjacent(_ transaction: inout SQLTransaction, batchNumber: Int64, at: Date) throws {
-        let rows = try readHoldingRows(&transaction, where: "batch_number = $1", .int64(batchNumber))
-        var groups: [[HoldingRow]] = []
-        for row in rows {
-            if let last = groups.last?.last, last.numbers.last + 1 == row.numbers.first, last.attributes == row.attributes {
-                groups[groups.count - 1].append(row)
-            } else {
-                groups.append([row])
-            }
+    /// Joins the holding that contains `serial` with its neighbours when their attributes are
+    /// identical, so a range moved piece by piece ends up as one row again. Looks only at the two
+    /// neighbours (index seeks): holdings elsewhere in the batch were merged when they changed.
+    static func mergeAround(_ transaction: inout SQLTransaction, batchNumber: Int64, serial: Int64, at: Date) throws {
+        guard
+            let row = try readHoldingRows(
+                &transaction, where: "batch_number = $1 AND first_number <= $2", orderedBy: "batch_number DESC, first_number DESC",
+                limit: 1, .int64(batchNumber), .int64(serial)
+            ).first, row.numbers.contains(serial)
+        else { return }
+        var merged = row.numbers
+        var absorbed: [Int64] = []
+        if row.numbers.first > 1,
+            let left = try readHoldingRows(
+                &transaction, where: "batch_number = $1 AND first_number < $2", orderedBy: "batch_number DESC, first_number DESC",
+                limit: 1, .int64(batchNumber), .int64(row.numbers.first)
+            ).first, left.numbers.last + 1 == row.numbers.first, left.attributes == row.attributes
+        {
+            absorbed.append(left.id)
+            merged = try CertificateNumberRange(first: left.numbers.first, last: merged.last)
         }
-        for group in groups where group.count > 1 {
-            for row in group {
-                try transaction.execute("DELETE FROM holdings WHERE holding_id = $1", .int64(row.id))
-            }
-            let merged = try CertificateNumberRange(first: group[0].numbers.first, last: group[group.count - 1].numbers.last)
-            try insertHolding(
-                &transaction, batchNumber: batchNumber, batchLastNumber: group[0].batchLastNumber, numbers: merged,
-                attributes: group[0].attributes, at: at)
+        if row.numbers.last < row.batchLastNumber,
+            let right = try readHoldingRows(
+                &transaction, where: "batch_number = $1 AND first_number = $2", .int64(batchNumber), .int64(row.numbers.last + 1)
+            ).first, right.attributes == row.attributes
+        {
+            absorbed.append(right.id)
+            merged = try CertificateNumberRange(first: merged.first, last: right.numbers.last)
+        }
+        guard !absorbed.isEmpty else { return }
+        for id in absorbed {
+            try transaction.execute("DELETE FROM holdings WHERE holding_id = $1", .int64(id))
+        }
+        try transaction.execute(
+            "UPDATE holdings SET first_number = $1, last_number = $2, updated_at_unix_ms = $3 WHERE holding_id = $4",
+            .int64(merged.first), .int64(merged.last), .int64(milliseconds(at)), .int64(row.id))
+    }
+
+    /// Merges around every changed range (its first serial; a merge that already swallowed it is
+    /// found again by the seek).
+    static func mergeAround(_ transaction: inout SQLTransaction, _ changed: [CertificateSerialRange], at: Date) throws {
+        for range in changed {
+            try mergeAround(&transaction, batchNumber: range.batch.batchNumber, serial: range.numbers.first, at: at)
         }
     }
 

@@ -34,6 +34,9 @@ public struct Ledger: Sendable {
     /// service's own, and the later ones it appends after them (``LedgerSchema``).
     public static var baseMigrations: [Migration] { LedgerSchema.baseMigrations }
     public static var laterMigrations: [Migration] { [LedgerSchema.requestsRename] }
+    /// Ledger migrations written after the embedding service's own list had grown past
+    /// ``laterMigrations``: it appends these at its end.
+    public static var seekMigrations: [Migration] { [LedgerSchema.neighbourSeeks] }
 
     public init(database: any Database, mergesAdjacentHoldings: Bool = true) {
         self.database = database

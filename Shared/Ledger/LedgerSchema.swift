@@ -38,7 +38,51 @@ enum LedgerSchema {
         """
 
     /// A ledger on a database of its own: the first two, then the rename.
-    static var migrations: [Migration] { baseMigrations + [requestsRename] }
+    static var migrations: [Migration] { baseMigrations + [requestsRename, neighbourSeeks] }
+
+    /// The overlap guard that looks at neighbours only (SQLite triggers; PostgreSQL's exclusion
+    /// constraint already seeks its gist index), for the insert and for the update.
+    ///
+    /// Holdings of a batch are disjoint before the change, so a new or changed range overlaps
+    /// another exactly when another holding starts inside it, or the last holding to start before it
+    /// reaches into it. Both are seeks on `holdings_by_batch`; the first guard scanned every holding
+    /// of the batch that starts below the new range.
+    static func disjointTrigger(_ name: String, on event: String) -> String {
+        """
+        CREATE TRIGGER \(name) AFTER \(event) ON holdings
+        WHEN EXISTS (
+                SELECT 1 FROM holdings AS other
+                WHERE other.batch_number = NEW.batch_number
+                  AND other.first_number BETWEEN NEW.first_number AND NEW.last_number
+                  AND other.holding_id <> NEW.holding_id)
+            OR (SELECT other.last_number FROM holdings AS other
+                WHERE other.batch_number = NEW.batch_number AND other.first_number < NEW.first_number
+                ORDER BY other.first_number DESC LIMIT 1) >= NEW.first_number
+        BEGIN
+            SELECT RAISE(ABORT, 'exclusion: holdings of one batch overlap');
+        END
+        """
+    }
+
+    /// Cost independent of a batch's history (issue 8): the overlap guard checks neighbours only,
+    /// and a subaccount's holdings of a batch are read in serial order from an index, so a quantity
+    /// is picked a page at a time without sorting.
+    static let neighbourSeeks = Migration(
+        name: "0004-ledger-neighbour-seeks",
+        statements: [
+            "CREATE INDEX holdings_by_subaccount_batch ON holdings (subaccount_id, batch_number, first_number)",
+            "DROP INDEX holdings_by_subaccount",
+        ],
+        overrides: [
+            .sqlite: [
+                "DROP TRIGGER holdings_disjoint_insert",
+                "DROP TRIGGER holdings_disjoint_update",
+                disjointTrigger("holdings_disjoint_insert", on: "INSERT"),
+                disjointTrigger("holdings_disjoint_update", on: "UPDATE OF batch_number, first_number, last_number"),
+                "CREATE INDEX holdings_by_subaccount_batch ON holdings (subaccount_id, batch_number, first_number)",
+                "DROP INDEX holdings_by_subaccount",
+            ]
+        ])
 
     /// The ledger's own idempotency records take the name `ledger_requests`, leaving
     /// `idempotency_keys` to the owning service's request journal. A service embedding the ledger

@@ -83,6 +83,8 @@ public enum LedgerLimits {
     public static let selectionsPerRequestMax = Limits.mctLinesMax
     /// Holdings one listing returns.
     public static let holdingsPerListingMax = 100_000
+    /// Holdings read at a time while picking a quantity out of a subaccount's holdings of a batch.
+    public static let holdingsPerPickPage = 64
 }
 
 /// A client-supplied id that makes a request idempotent (TigerBeetle-style): the same id with the

@@ -52,17 +52,22 @@ enum CertificateSegments {
             batch: range.batch.batchNumber, first: range.numbers.first - 1, last: range.numbers.last + 1, &sql)
     }
 
-    /// The segments of `batch` overlapping `first...last`, in certificate order.
+    /// The segments of `batch` overlapping `first...last`, in certificate order: the last to start
+    /// at or before `first` (segments are disjoint) and those starting inside the range, found by
+    /// seeks on the primary key whatever the batch's history.
     static func segments(batch: Int64, first: Int64, last: Int64, _ sql: inout SQLTransaction) throws -> [CertificateSegment] {
         try sql.query(
             """
             SELECT batch_number, first_number, last_number, generating_unit_id, state_or_province, organization_id,
                 subaccount_id, subaccount_kind, status, changed_at_unix_ms, reasons, last_event
             FROM certificate_segments
-            WHERE batch_number = $1 AND first_number <= $3 AND $2 <= last_number
+            WHERE batch_number = $1 AND first_number <= $3 AND first_number >= COALESCE(
+                (SELECT before.first_number FROM certificate_segments AS before
+                 WHERE before.batch_number = $1 AND before.first_number <= $2
+                 ORDER BY before.first_number DESC LIMIT 1), $2)
             ORDER BY first_number
             """, .int64(batch), .int64(first), .int64(last)
-        ).map(segment)
+        ).map(segment).filter { $0.range.numbers.last >= first }
     }
 
     /// The old segments with the new one laid over them, then alike neighbours joined.

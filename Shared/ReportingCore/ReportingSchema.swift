@@ -144,5 +144,33 @@ public enum ReportingSchema {
         ServiceSchema.migration("0001 reporting read models", tables),
         Principals.migration("0002 reporting principals"),
         ServiceSchema.chainMigration("0003 reporting audit chain"),
+        Migration(name: "0004 reporting segment guard by neighbours", statements: [], overrides: [.sqlite: neighbourGuards]),
     ]
+
+    /// The overlap guard by index seeks (issue 8): segments of a batch are disjoint before the
+    /// change, so a new range overlaps one exactly when a segment starts inside it or the last one to
+    /// start before it reaches into it. The first guard scanned every segment below the new range.
+    /// PostgreSQL's exclusion constraint already seeks its gist index.
+    static let neighbourGuards: [String] = [
+        "DROP TRIGGER certificate_segments_no_overlap",
+        "DROP TRIGGER certificate_segments_no_overlap_update",
+        neighbourGuard("certificate_segments_no_overlap", on: "INSERT", other: "1 = 1"),
+        neighbourGuard(
+            "certificate_segments_no_overlap_update", on: "UPDATE",
+            other: "NOT (s.batch_number = OLD.batch_number AND s.first_number = OLD.first_number)"),
+    ]
+
+    static func neighbourGuard(_ name: String, on event: String, other: String) -> String {
+        """
+        CREATE TRIGGER \(name) BEFORE \(event) ON certificate_segments
+        WHEN EXISTS (
+                SELECT 1 FROM certificate_segments AS s
+                WHERE s.batch_number = NEW.batch_number AND s.first_number BETWEEN NEW.first_number AND NEW.last_number
+                  AND \(other))
+            OR (SELECT s.last_number FROM certificate_segments AS s
+                WHERE s.batch_number = NEW.batch_number AND s.first_number < NEW.first_number AND \(other)
+                ORDER BY s.first_number DESC LIMIT 1) >= NEW.first_number
+        BEGIN SELECT RAISE(ABORT, 'certificate segments overlap'); END
+        """
+    }
 }

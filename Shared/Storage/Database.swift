@@ -33,6 +33,9 @@ public protocol Database: Sendable {
 
     /// Closes every connection. Transactions started afterwards fail with `connectionFailed`.
     func close() async
+
+    /// Records every statement of the transactions started from now on into `log`; nil stops.
+    func recordStatements(into log: StatementLog?)
 }
 
 /// Where a service keeps its data: the embedded default, or a PostgreSQL server.
@@ -91,9 +94,11 @@ extension StorageConfiguration {
 /// code tested on one database behaves alike on the other.
 public struct SQLTransaction {
     let connection: any SQLConnection
+    let log: StatementLog?
 
-    init(connection: any SQLConnection) {
+    init(connection: any SQLConnection, log: StatementLog? = nil) {
         self.connection = connection
+        self.log = log
     }
 
     public var dialect: SQLDialect { connection.dialect }
@@ -138,8 +143,11 @@ public struct SQLTransaction {
             }
         }
         do {
-            return try connection.execute(sql, binds)
+            let result = try connection.execute(sql, binds)
+            log?.record(sql, binds, steps: result.steps)
+            return result
         } catch {
+            log?.record(sql, binds, steps: nil)
             connection.transactionAborted = true
             throw error
         }
@@ -163,10 +171,10 @@ protocol SQLConnection: AnyObject {
 
 extension SQLConnection {
     /// One attempt of a transaction on this connection; runs on the connection's queue.
-    func runTransaction<T>(_ body: (inout SQLTransaction) throws -> T) throws -> T {
+    func runTransaction<T>(_ body: (inout SQLTransaction) throws -> T, log: StatementLog? = nil) throws -> T {
         transactionAborted = false
         try begin()
-        var transaction = SQLTransaction(connection: self)
+        var transaction = SQLTransaction(connection: self, log: log)
         do {
             let value = try body(&transaction)
             guard !transactionAborted else {

@@ -140,4 +140,7 @@ struct SQLResult: Sendable {
     var columns: [String] = []
     var rows: [SQLRow] = []
     var rowsAffected: Int64 = 0
+    /// SQLite's virtual machine steps for the statement, triggers included (nil on PostgreSQL): a
+    /// count of the work done, which does not depend on the machine's speed.
+    var steps: Int64?
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A PostgreSQL database reached with libpq: a small pool of connections, each with its own serial
 /// Dispatch queue on which its blocking calls run.
 ///
@@ -8,6 +10,7 @@
 public final class PostgresDatabase: Database, Sendable {
     public var dialect: SQLDialect { .postgres }
     private let pool: PostgresConnectionPool
+    private let log = Mutex<StatementLog?>(nil)
 
     /// Prepares a database for `url` without connecting; the first transaction connects.
     /// `connectionsMax` bounds the connections open at once.
@@ -39,7 +42,8 @@ public final class PostgresDatabase: Database, Sendable {
         try await withTransactionRetries {
             let connection = try await pool.acquire()
             do {
-                let value = try await connection.queue.run { try connection.runTransaction(body) }
+                let log = self.log.withLock { $0 }
+                let value = try await connection.queue.run { try connection.runTransaction(body, log: log) }
                 await pool.release(connection)
                 return value
             } catch {
@@ -47,6 +51,11 @@ public final class PostgresDatabase: Database, Sendable {
                 throw error
             }
         }
+    }
+
+    /// Records every statement of later transactions into `log` (nil stops recording).
+    public func recordStatements(into log: StatementLog?) {
+        self.log.withLock { $0 = log }
     }
 
     public func close() async {

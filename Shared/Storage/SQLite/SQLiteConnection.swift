@@ -88,6 +88,7 @@ final class SQLiteConnection: SQLConnection {
         // sqlite3_changes64 keeps the count of the last INSERT, UPDATE or DELETE, even after other
         // statements; only trust it when this statement changed something.
         result.rowsAffected = sqlite3_total_changes64(handle) == totalChangesBefore ? 0 : Int64(sqlite3_changes64(handle))
+        result.steps = Int64(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_VM_STEP, 0))
         return result
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The embedded database: one SQLite file, one connection, one serial Dispatch queue.
 ///
@@ -12,6 +13,7 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
     public let path: String
     private let queue: ConnectionQueue
     private var connection: SQLiteConnection?
+    private let log = Mutex<StatementLog?>(nil)
 
     public var dialect: SQLDialect { .sqlite }
 
@@ -68,9 +70,14 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
                 guard let connection = self.connection else {
                     throw StorageError(.connectionFailed, "the database is closed")
                 }
-                return try connection.runTransaction(body)
+                return try connection.runTransaction(body, log: self.log.withLock { $0 })
             }
         }
+    }
+
+    /// Records every statement of later transactions into `log` (nil stops recording).
+    public func recordStatements(into log: StatementLog?) {
+        self.log.withLock { $0 = log }
     }
 
     public func close() async {
