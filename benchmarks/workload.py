@@ -162,6 +162,49 @@ def channel(address: str, ca: bytes, aio: bool = False):
     return grpc.secure_channel(address, credentials, options=options)
 
 
+# The services answer UNAVAILABLE (e.g. PostgreSQL's serialization failures) and ABORTED with "retry
+# with the same request_id": the driver does, as a client should; the retries are counted.
+RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.ABORTED}
+RETRY_ATTEMPTS = 30
+
+
+class RetryingStub:
+    """A stub whose calls are retried, with the same request, on UNAVAILABLE and ABORTED."""
+
+    def __init__(self, stub):
+        self.stub, self.retries = stub, 0
+
+    def __getattr__(self, name):
+        method = getattr(self.stub, name)
+
+        def call(*args, **kwargs):
+            for attempt in range(RETRY_ATTEMPTS):
+                try:
+                    return method(*args, **kwargs)
+                except grpc.RpcError as error:
+                    if error.code() not in RETRYABLE or attempt == RETRY_ATTEMPTS - 1:
+                        raise
+                    self.retries += 1
+                    time.sleep(min(0.005 * 2 ** attempt, 0.5))
+        return call
+
+
+class AsyncRetryingStub(RetryingStub):
+    def __getattr__(self, name):
+        method = getattr(self.stub, name)
+
+        async def call(*args, **kwargs):
+            for attempt in range(RETRY_ATTEMPTS):
+                try:
+                    return await method(*args, **kwargs)
+                except grpc.RpcError as error:
+                    if error.code() not in RETRYABLE or attempt == RETRY_ATTEMPTS - 1:
+                        raise
+                    self.retries += 1
+                    await asyncio.sleep(min(0.005 * 2 ** attempt, 0.5))
+        return call
+
+
 def bearer(key: str):
     return (("authorization", f"Bearer {key}"),)
 
@@ -174,11 +217,11 @@ class Deployment:
     def __init__(self, system: System, ca: bytes):
         self.system, self.ca = system, ca
         self.channels = {name: channel(system.addresses[name], ca) for name in SERVICES}
-        self.registry = registry_grpc.RegistryServiceStub(self.channels["registry"])
-        self.issuance = issuance_grpc.IssuanceServiceStub(self.channels["issuance"])
-        self.transfer = transfer_grpc.TransferServiceStub(self.channels["transfer"])
-        self.reporting = reporting_grpc.ReportingServiceStub(self.channels["reporting"])
-        self.clocks = {name: clock_grpc.TestClockStub(self.channels[name]) for name in SERVICES}
+        self.registry = RetryingStub(registry_grpc.RegistryServiceStub(self.channels["registry"]))
+        self.issuance = RetryingStub(issuance_grpc.IssuanceServiceStub(self.channels["issuance"]))
+        self.transfer = RetryingStub(transfer_grpc.TransferServiceStub(self.channels["transfer"]))
+        self.reporting = RetryingStub(reporting_grpc.ReportingServiceStub(self.channels["reporting"]))
+        self.clocks = {name: RetryingStub(clock_grpc.TestClockStub(self.channels[name])) for name in SERVICES}
         self.admin = bearer(system.admin_key)
         self.keys: dict[str, str] = {}
         self.orgs: dict[str, registry.Organization] = {}
@@ -375,15 +418,12 @@ async def client_loop(spec: dict, client: int, go_at: float, results: list):
     numbers = range(first + client, last + 1, clients)
     rng = random.Random(client)
     channels = []
-    if kind == "transfer":
+    if kind in ("transfer", "retire"):
         channels.append(channel(spec["addresses"]["transfer"], ca, aio=True))
-        stub = transfer_grpc.TransferServiceStub(channels[0])
-    elif kind == "retire":
-        channels.append(channel(spec["addresses"]["transfer"], ca, aio=True))
-        stub = transfer_grpc.TransferServiceStub(channels[0])
+        stub = AsyncRetryingStub(transfer_grpc.TransferServiceStub(channels[0]))
     else:
         channels.append(channel(spec["addresses"]["reporting"], ca, aio=True))
-        stub = reporting_grpc.ReportingServiceStub(channels[0])
+        stub = AsyncRetryingStub(reporting_grpc.ReportingServiceStub(channels[0]))
     await channels[0].channel_ready()
     owner, buyer, admin = bearer(spec["keys"]["owner"]), bearer(spec["keys"]["buyer"]), bearer(spec["admin"])
     reason = common.RetirementReason(category=spec["retire_category"], details="bench")
@@ -430,7 +470,8 @@ async def client_loop(spec: dict, client: int, go_at: float, results: list):
                 break
     for c in channels:
         await c.close()
-    results.append({"latencies": latencies, "errors": errors, "first_error": first_error, "finished": finished})
+    results.append({"latencies": latencies, "errors": errors, "first_error": first_error, "finished": finished,
+                    "retries": stub.retries})
 
 
 def worker_main(spec: dict, client_ids: list[int], ready, go, out):
@@ -476,12 +517,13 @@ def run_phase(system: System, spec: dict, clients: int, workers: int, strace: bo
         p.join()
     latencies = sorted(x for c in collected for r in c["results"] for x in r["latencies"])
     errors = sum(r["errors"] for c in collected for r in c["results"])
+    retries = sum(r["retries"] for c in collected for r in c["results"])
     first_error = next((r["first_error"] for c in collected for r in c["results"] if r["first_error"]), None)
     elapsed = spec["duration"] if spec.get("operations") is None else wall
     result = {
         "ops": len(latencies), "seconds": round(elapsed, 3), "ops_per_s": len(latencies) / elapsed if elapsed else 0,
         "p50_ms": percentile(latencies, 50) * 1000, "p99_ms": percentile(latencies, 99) * 1000,
-        "errors": errors, "first_error": first_error,
+        "errors": errors, "first_error": first_error, "retries": retries,
         "cpu_s": {name: round(cpu_after[name] - cpu_before[name], 2) for name in cpu_after},
         "driver_cpu_s": round(sum(c["cpu"] for c in collected), 2),
     }
@@ -580,7 +622,7 @@ def fragmentation_phase(d: Deployment, seeded: dict, count: int, slices: int, bu
     batch = seeded["batches"]["fragment"]
     count = min(count, batch.last - batch.first + 1)
     per_slice = max(1, count // slices)
-    stub = transfer_grpc.TransferServiceStub(channel(d.system.addresses["transfer"], d.ca))
+    stub = RetryingStub(transfer_grpc.TransferServiceStub(channel(d.system.addresses["transfer"], d.ca)))
     owner, buyer = d.as_("owner"), d.as_("buyer")
     owner_id, buyer_id = d.orgs["owner"].organization_id, d.orgs["buyer"].organization_id
     curve, done, errors = [], 0, 0
@@ -641,7 +683,7 @@ def run_system(label: str, bin_dir: Path, database: str, run: int, args, tls_dir
                 result = run_phase(system, spec, clients, args.workers)
                 results["phases"][f"{kind}@{clients}"] = result
                 log(f"{label} {database} run {run} {kind}@{clients}: {result['ops_per_s']:.0f} ops/s, "
-                    f"p50 {result['p50_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms, errors {result['errors']}"
+                    f"p50 {result['p50_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms, errors {result['errors']}, retries {result['retries']}"
                     + (f" ({result['first_error']})" if result["first_error"] else ""))
         if database == "sqlite" and args.fsync_ops > 0:
             for kind in ["transfer", "retire"]:
@@ -832,7 +874,7 @@ def report(all_results: list[dict], labels: list[tuple[str, Path]], args, machin
                                                               for s in ["transfer", "registry", "issuance", "reporting"]) + " |")
             lines.append("")
         lines += ["Every run (ops/s; service CPU seconds transfer/reporting; driver CPU seconds):", "",
-                  "| label | run | phase | ops | ops/s | p50 ms | p99 ms | errors | CPU transfer/reporting s | driver CPU s |",
+                  "| label | run | phase | ops | ops/s | p50 ms | p99 ms | errors/retries | CPU transfer/reporting s | driver CPU s |",
                   "|---|---:|---|---:|---:|---:|---:|---:|---|---:|"]
         for r in sorted((r for n in names for r in runs[n]), key=lambda r: (r["run"], names.index(r["label"]))):
             for key, p in r["phases"].items():
@@ -843,7 +885,7 @@ def report(all_results: list[dict], labels: list[tuple[str, Path]], args, machin
                     continue
                 cpu = p.get("cpu_s", {})
                 lines.append(f"| {r['label']} | {r['run']} | {key} | {p['ops']} | {fmt(p['ops_per_s'])} | {fmt(p['p50_ms'], 2)} | "
-                             f"{fmt(p['p99_ms'], 2)} | {p['errors']} | {cpu.get('transfer', 0)}/{cpu.get('reporting', 0)} | "
+                             f"{fmt(p['p99_ms'], 2)} | {p['errors']}/{p.get('retries', 0)} | {cpu.get('transfer', 0)}/{cpu.get('reporting', 0)} | "
                              f"{p.get('driver_cpu_s', '-')} |")
         lines.append("")
         lines += [f"### {database}: fragmentation (transfers/s per slice, one client, medians over runs)", ""]
