@@ -913,8 +913,9 @@ def report(all_results: list[dict], labels: list[tuple[str, Path]], args, machin
                 for i, v in enumerate(curve):
                     lines.append(f"    {i + 1:>3} {'#' * max(1, round(50 * v / max(curve)))} {v:,.0f}/s")
                 lines.append("")
-        lines.append("\\* a partial slice: the time budget ended it.")
-        lines.append("")
+        if any(not s["complete"] for r in all_results if r["database"] == database and "fragment" in r
+               for s in r["fragment"]["curve"]):
+            lines += ["\\* a partial slice: the time budget ended it.", ""]
     return "\n".join(lines)
 
 
