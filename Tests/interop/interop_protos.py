@@ -33,12 +33,14 @@ REFLECTION_PROTO = "grpc/reflection/v1/reflection.proto"
 _loaded: types.SimpleNamespace | None = None
 
 
-def _compile() -> Path:
+def compile_protos(sources: list[str], prefix: str = "protos") -> Path:
+    """Compiles `sources` (paths relative to Protos/) with grpc_tools.protoc into
+    .build-py/<prefix>-<hash>/ once, and returns that directory (the benchmark driver
+    benchmarks/workload.py compiles the recs protos with it)."""
     import google.protobuf
     import grpc_tools
     from grpc_tools import protoc
 
-    sources = TESTING_PROTOS + [REFLECTION_PROTO]
     missing = [s for s in sources if not (PROTOS_DIR / s).is_file()]
     if missing:
         raise RuntimeError(f"missing proto files under {PROTOS_DIR}: {', '.join(missing)}")
@@ -49,7 +51,7 @@ def _compile() -> Path:
     digest.update(f"python={sys.version_info[:2]};".encode())
     for s in sources:
         digest.update(s.encode() + b"\0" + (PROTOS_DIR / s).read_bytes() + b"\0")
-    out = BUILD_DIR / f"protos-{digest.hexdigest()[:16]}"
+    out = BUILD_DIR / f"{prefix}-{digest.hexdigest()[:16]}"
     if (out / ".complete").is_file():
         return out
 
@@ -71,6 +73,10 @@ def _compile() -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _compile() -> Path:
+    return compile_protos(TESTING_PROTOS + [REFLECTION_PROTO])
 
 
 def load() -> types.SimpleNamespace:
