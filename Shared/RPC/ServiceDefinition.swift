@@ -90,11 +90,13 @@ extension RegisteredMethod {
             })
     }
 
+    /// Bytes that do not decode as the method's request are the caller's mistake: INVALID_ARGUMENT
+    /// naming the message expected (issue 8; a server's own failure would be INTERNAL).
     static func decode<Message: ProtoMessage>(_ type: Message.Type, _ bytes: [UInt8]) throws -> Message {
         do {
             return try Message(protobufBytes: bytes)
         } catch {
-            throw RPCError(.internal, "request is not a valid \(Message.protoMessageName)")
+            throw RPCError(.invalidArgument, "the request is not a valid \(Message.protoMessageName) message (\(bytes.count) bytes)")
         }
     }
 }

@@ -279,6 +279,25 @@ struct CallBehaviourTests {
         }
     }
 
+    @Test("a request that does not decode as the method's message answers INVALID_ARGUMENT naming the message (issue 8)")
+    func undecodableRequest() async throws {
+        try await withServer { _, port in
+            let raw = try RawConnection(port: port)
+            // One gRPC message of two bytes: a field key whose varint never ends.
+            _ = raw.session.startCall(
+                path: Grpc_Testing_TestService.Method.unaryCall.path, authority: "localhost", scheme: "http",
+                metadata: Metadata(), timeoutNanoseconds: nil, firstMessage: [0, 0, 0, 0, 2, 0xff, 0xff], endOfRequest: true)
+            try raw.flush()
+            try raw.read(seconds: 3) { _ in !raw.finishedStatuses().isEmpty }
+            var finished: (StatusCode, String)?
+            for event in raw.events {
+                if case .finished(_, let code, let message, _) = event { finished = (code, message) }
+            }
+            #expect(finished?.0 == .invalidArgument)
+            #expect(finished?.1.contains("grpc.testing.SimpleRequest") == true, "\(finished?.1 ?? "no status")")
+        }
+    }
+
     @Test("health Check and Watch, and reflection list_services, on every standard server")
     func healthAndReflection() async throws {
         try await withServer { standard, port in
