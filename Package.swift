@@ -200,8 +200,11 @@ let package = Package(
         // Fuzz target over frame and message decoding. Built with -sanitize=fuzzer by scripts/fuzz.sh;
         // in a plain build it replays the corpus files named on its command line.
         .executableTarget(
-            name: "WireFuzz", dependencies: ["GRPCWire", "ProtoMessages"], path: "Tests/Fuzz/WireFuzz",
+            name: "WireFuzz", dependencies: ["GRPCWire", "ProtoMessages", "FuzzSupport"], path: "Tests/Fuzz/WireFuzz",
             swiftSettings: swiftSettings),
+        // Corpus file I/O and the protobuf round-trip check the fuzz executables share.
+        .target(
+            name: "FuzzSupport", dependencies: ["GRPCWire"], path: "Tests/Fuzz/Support", swiftSettings: swiftSettings),
 
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", "ProtoMessages"], path: "Tests/GRPCWireTests"),
         .testTarget(
