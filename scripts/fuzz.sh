@@ -7,7 +7,7 @@
 #                                             `scripts/fuzz.sh 120`, FUZZ_SECONDS)
 #
 # SECONDS is the fuzzing time of the whole run, split over the targets: `wire` gets two shares, each
-# domain target one (with 120: wire 40 s, the five others 16 s each). Name targets to fuzz only those,
+# domain target one (with 120: wire 35 s, the five others 17 s each). Name targets to fuzz only those,
 # e.g. `scripts/fuzz.sh 600 mct` fuzzes the MCT parser alone for ten minutes. Targets: wire,
 # generation-extract, program-extract, mct, serial-range, requests.
 #

@@ -19,9 +19,14 @@ enum GenerationExtractFuzz {
         precondition(!parsed.isEmpty && parsed.count <= Limits.generationExtractRecordsMax, "\(parsed.count) records accepted")
         precondition(parsed.map(\.line) == records.dropFirst().map(\.line), "accepted records are not the file's data lines")
         for (record, row) in zip(parsed, records.dropFirst()) { checkRecord(record, row) }
-        for (index, record) in parsed.enumerated() {
-            for other in parsed[(index + 1)...] where other.unit == record.unit {
-                precondition(!record.period.overlaps(other.period), "lines \(record.line) and \(other.line) overlap for one unit")
+        // No two periods of one unit overlap: sorted by begin, each starts after every earlier one ends.
+        for (_, records) in Dictionary(grouping: parsed, by: \.unit) {
+            var furthest: GenerationRecord?
+            for record in records.sorted(by: { $0.period.begin < $1.period.begin }) {
+                if let earlier = furthest {
+                    precondition(record.period.begin > earlier.period.end, "lines \(earlier.line) and \(record.line) overlap for one unit")
+                }
+                if furthest.map({ record.period.end > $0.period.end }) ?? true { furthest = record }
             }
         }
 
