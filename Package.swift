@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "interop-server", targets: ["InteropServer"]),
         .executable(name: "interop-client", targets: ["InteropClient"]),
         .executable(name: "wire-fuzz", targets: ["WireFuzz"]),
+        .executable(name: "domain-fuzz", targets: ["DomainFuzz"]),
         .executable(name: "registry", targets: ["Registry"]),
         .executable(name: "transfer", targets: ["Transfer"]),
         .executable(name: "issuance", targets: ["Issuance"]),
@@ -200,8 +201,16 @@ let package = Package(
         // Fuzz target over frame and message decoding. Built with -sanitize=fuzzer by scripts/fuzz.sh;
         // in a plain build it replays the corpus files named on its command line.
         .executableTarget(
-            name: "WireFuzz", dependencies: ["GRPCWire", "ProtoMessages"], path: "Tests/Fuzz/WireFuzz",
+            name: "WireFuzz", dependencies: ["GRPCWire", "ProtoMessages", "FuzzSupport"], path: "Tests/Fuzz/WireFuzz",
             swiftSettings: swiftSettings),
+        // Fuzz targets beyond the wire: the three CSV uploads, the serial-range text and the request
+        // messages of the four services (Tests/Fuzz/README.md). Built like WireFuzz.
+        .executableTarget(
+            name: "DomainFuzz", dependencies: ["Domain", "GRPCWire", "ProtoMessages", "FuzzSupport"],
+            path: "Tests/Fuzz/DomainFuzz", swiftSettings: swiftSettings),
+        // Corpus file I/O and the protobuf round-trip check the fuzz executables share.
+        .target(
+            name: "FuzzSupport", dependencies: ["GRPCWire"], path: "Tests/Fuzz/Support", swiftSettings: swiftSettings),
 
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire", "ProtoMessages"], path: "Tests/GRPCWireTests"),
         .testTarget(

@@ -10,7 +10,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+# The whole fuzz run, split over the wire and domain targets (scripts/fuzz.sh).
+FUZZ_SECONDS="${FUZZ_SECONDS:-120}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -40,7 +41,7 @@ INTEROP_SERVER="$ROOT/.build/debug/interop-server" INTEROP_CLIENT="$ROOT/.build/
   .venv/bin/python -m pytest Tests/interop -q -p no:cacheprovider
 
 if [[ "$FUZZ_SECONDS" -gt 0 ]]; then
-  step "fuzz the frame and message decoding path for ${FUZZ_SECONDS}s"
+  step "fuzz the wire, the uploads, serial ranges and request messages for ${FUZZ_SECONDS}s in all"
   scripts/fuzz.sh "$FUZZ_SECONDS"
 fi
 

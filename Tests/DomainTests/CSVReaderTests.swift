@@ -61,6 +61,17 @@ struct CSVReaderTests {
         #expect(error?.line == 3)
     }
 
+    @Test(
+        "issue 8 (domain-fuzz): invalid UTF-8 is located on the line the reader counts, whatever the line ends",
+        arguments: [("\r", 3), ("\r\n", 3), ("\n", 3), ("\r\r", 5)])
+    func invalidUTF8LineEnds(lineEnd: String, line: Int) {
+        // Before the fix, lines were counted at LFs only: CR line ends put the error on line 1.
+        let bytes = Array("a,b\(lineEnd)1,2\(lineEnd)".utf8) + [0x31, 0xD9, 0x2C, 0x32] + Array(lineEnd.utf8)
+        let error = violation { () throws(RuleViolation) in try CSVReader.read(bytes, dataRecordsMax: 10) }
+        #expect(error?.code == .fileNotUTF8)
+        #expect(error?.line == line)
+    }
+
     @Test("limits: file size, line count and field length")
     func limits() throws {
         let big = violation { () throws(RuleViolation) in try CSVReader.read("a,b\n1,2\n", dataRecordsMax: 10, bytesMax: 5) }

@@ -48,6 +48,17 @@ struct ProgramEligibilityExtractTests {
         #expect(records.first?.goodThrough == nil)
     }
 
+    @Test("issue 8: codes are ASCII; a look-alike that Unicode upper-cases to a code is refused")
+    func asciiCodesOnly() {
+        // "lıhydro" (dotless ı) and "ſo1" (long s) upper-case to LIHYDRO and SO1 in Unicode; both were accepted.
+        let program = violations { () throws(RuleViolations) in try ProgramEligibilityExtract.parse("Program,UNITID,A1,A2\nl\u{131}hydro,W1,Y,ABC123\n") }
+        #expect(program?.codes == [.programUnknown])
+        let fuel = violations { () throws(RuleViolations) in try ProgramEligibilityExtract.parse("Program,UNITID,Fuel Type,A1,A2,A3\nOR,W7,\u{17F}o1,Y,OR1,06/2030\n") }
+        #expect(fuel?.codes == [.fuelTypeUnknown])
+        #expect(fuel?.violations.first?.field == "Fuel Type")
+        #expect((try? ProgramEligibilityExtract.parse("Program,UNITID,Fuel Type,A1,A2,A3\nor,W7,so1,Y,OR1,06/2030\n"))?.first?.fuelType == .solar)
+    }
+
     @Test("Appendix C §5.1, Table 23: an untracked program rejects the file", arguments: ["ZZ", "", "GREEN-E"])
     func unknownProgram(code: String) {
         let rejection = violations { () throws(RuleViolations) in try ProgramEligibilityExtract.parse(coloradoHeader + "\(code),W14,Y,CO5555,12/2009\n") }

@@ -31,9 +31,10 @@ public enum FuelType: String, Sendable, Hashable, Codable, CaseIterable, CustomS
     case wind = "WND"
     case wasteOil = "WO1"
 
-    /// Parses a Table 8 code; letters are case-insensitive.
+    /// Parses a Table 8 code; ASCII letters are case-insensitive. Only ASCII is upper-cased: Unicode
+    /// case mapping read "ſo1" (long s) as SO1 (issue 8; the program-extract fuzz target checks it).
     public init(code text: some StringProtocol) throws(RuleViolation) {
-        let canonical = String(text).uppercased()
+        let canonical = String(decoding: ASCII.canonicalBytes(text), as: UTF8.self)
         guard let fuelType = FuelType(rawValue: canonical) else {
             throw RuleViolation(
                 .fuelTypeUnknown, "fuel type code \(ASCII.quoted(text)) is not in Table 8", section: Section.fuelTypes)

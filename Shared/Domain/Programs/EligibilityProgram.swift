@@ -76,9 +76,10 @@ public enum EligibilityProgram: String, Sendable, Hashable, Codable, CaseIterabl
         }
     }
 
-    /// Parses a Table 7 code; letters are case-insensitive.
+    /// Parses a Table 7 code; ASCII letters are case-insensitive. Only ASCII is upper-cased: Unicode
+    /// case mapping read "lıhydro" (dotless ı) as LIHYDRO (issue 8; the program-extract fuzz target checks it).
     public init(code text: some StringProtocol) throws(RuleViolation) {
-        guard let program = EligibilityProgram(rawValue: String(text).uppercased()) else {
+        guard let program = EligibilityProgram(rawValue: String(decoding: ASCII.canonicalBytes(text), as: UTF8.self)) else {
             throw RuleViolation(
                 .programUnknown, "program \(ASCII.quoted(text)) is not tracked in the registry (Table 7)",
                 section: Section.programValidations, field: "Program")

@@ -14,13 +14,14 @@
 // Plain build (`swift build`): a replay tool.
 //   wire-fuzz [--verbose] FILE|DIR...  runs each file (each file of each DIR) through `WireFuzz.run`;
 //                                      --verbose prints the events the sessions produced
-//   wire-fuzz --write-corpus DIR   writes the seed corpus (Tests/Fuzz/corpus) into DIR
+//   wire-fuzz --write-corpus DIR   writes the seed corpus (Tests/Fuzz/corpus/wire) into DIR
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FuzzSupport
 
 #if FUZZING
 @_extern(c, "LLVMFuzzerRunDriver")

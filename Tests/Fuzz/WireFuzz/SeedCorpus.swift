@@ -9,6 +9,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FuzzSupport
 import GRPCWire
 import ProtoMessages
 
@@ -220,41 +221,5 @@ enum SeedCorpus {
             }
         }
         return (Array(request.dropFirst(WireFuzz.clientPreface.count)), response)
-    }
-}
-
-enum FileIO {
-    static func read(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if count > 0 { bytes += buffer[..<count] }
-            if count < buffer.count { break }
-        }
-        return ferror(file) == 0 ? bytes : nil
-    }
-
-    static func write(_ bytes: [UInt8], to path: String) -> Bool {
-        guard let file = fopen(path, "wb") else { return false }
-        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        return fclose(file) == 0 && written == bytes.count
-    }
-
-    /// `path` itself, or the regular files directly inside it (sorted) when it is a directory.
-    static func filesAt(_ path: String) -> [String] {
-        guard let directory = opendir(path) else { return [path] }
-        defer { closedir(directory) }
-        var files: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasPrefix(".") { continue }
-            files.append("\(path)/\(name)")
-        }
-        return files.sorted()
     }
 }
