@@ -56,6 +56,12 @@ final class SQLiteConnection: SQLConnection {
         _ = try execute("COMMIT", [])
     }
 
+    /// Whether a transaction is open (SQLite may end one by itself on some errors).
+    var isInTransaction: Bool {
+        guard let handle else { return false }
+        return sqlite3_get_autocommit(handle) == 0
+    }
+
     func rollback() {
         guard let handle, sqlite3_get_autocommit(handle) == 0 else { return }
         sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)

@@ -14,6 +14,17 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
     private let queue: ConnectionQueue
     private var connection: SQLiteConnection?
     private let log = Mutex<StatementLog?>(nil)
+    private let group = GroupCommitQueue()
+    private let counts = Mutex(CommitCounts())
+
+    /// How many transactions committed, in how many commits (each one fsync of the log with
+    /// `synchronous = FULL`): group commit makes the second smaller than the first under load.
+    public struct CommitCounts: Sendable, Hashable {
+        public var transactions = 0
+        public var commits = 0
+    }
+
+    public var commitCounts: CommitCounts { counts.withLock { $0 } }
 
     public var dialect: SQLDialect { .sqlite }
 
@@ -63,14 +74,34 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         }
     }
 
+    /// Runs `body` in a transaction. Concurrent callers share one commit (group commit, see
+    /// ``GroupCommitQueue``): each body still runs alone, inside its own savepoint, and sees the
+    /// writes of those before it in the group; none is answered before the commit is durable.
     @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (inout SQLTransaction) throws -> T) async throws -> T {
         try await withTransactionRetries {
-            try await queue.run {
-                guard let connection = self.connection else {
-                    throw StorageError(.connectionFailed, "the database is closed")
+            try await withCheckedThrowingContinuation { continuation in
+                if group.enqueue(GroupMember.make(body, continuation)) {
+                    queue.queue.async { self.drain() }
                 }
-                return try connection.runTransaction(body, log: self.log.withLock { $0 })
+            }
+        }
+    }
+
+    /// Runs groups on the connection's queue until nobody waits.
+    private func drain() {
+        while true {
+            let members = group.nextGroup()
+            guard !members.isEmpty else { return }
+            guard let connection else {
+                for member in members { member.fail(StorageError(.connectionFailed, "the database is closed")) }
+                continue
+            }
+            connection.runGroup(members, log: log.withLock { $0 }) { transactions in
+                counts.withLock { counts in
+                    counts.transactions += transactions
+                    counts.commits += 1
+                }
             }
         }
     }
