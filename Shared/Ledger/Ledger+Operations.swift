@@ -44,6 +44,16 @@ extension Ledger {
         }
     }
 
+    /// A read-only transaction (one snapshot, not waiting behind writers) whose errors come out in
+    /// the ledger's shape.
+    func runReading<T: Sendable>(_ body: @escaping @Sendable (inout SQLTransaction) throws -> T) async throws(LedgerError) -> T {
+        do {
+            return try await database.read(body)
+        } catch {
+            throw LedgerError(wrapping: error)
+        }
+    }
+
     /// An operation prepared for a transaction.
     func operation(
         _ name: String, _ requestID: RequestID, _ request: some Encodable & Sendable,

@@ -292,14 +292,14 @@ public struct Ledger: Sendable {
 
     /// The holdings of one batch, in serial order.
     public func holdings(batchNumber: Int64) async throws(LedgerError) -> [Holding] {
-        try await run { transaction in
+        try await runReading { transaction in
             try Self.readHoldings(&transaction, where: "h.batch_number = $1", .int64(batchNumber))
         }
     }
 
     /// The holdings in one subaccount, by batch and serial.
     public func holdings(in subaccount: SubaccountID) async throws(LedgerError) -> [Holding] {
-        try await run { transaction in
+        try await runReading { transaction in
             try Self.readHoldings(&transaction, where: "h.subaccount_id = $1", .text(subaccount.description))
         }
     }
@@ -307,12 +307,12 @@ public struct Ledger: Sendable {
     /// Every holding, by batch and serial (tests and audits; bounded by
     /// ``LedgerLimits/holdingsPerListingMax``).
     public func allHoldings() async throws(LedgerError) -> [Holding] {
-        try await run { transaction in try Self.readHoldings(&transaction, where: "1 = 1") }
+        try await runReading { transaction in try Self.readHoldings(&transaction, where: "1 = 1") }
     }
 
     /// The batch with this number, as issued.
     public func batch(number: Int64) async throws(LedgerError) -> CertificateBatch? {
-        try await run { transaction in try Self.loadBatchIfPresent(&transaction, number)?.batch }
+        try await runReading { transaction in try Self.loadBatchIfPresent(&transaction, number)?.batch }
     }
 
     /// The holdings of one batch, in serial order, read in the caller's transaction.
@@ -338,7 +338,7 @@ public struct Ledger: Sendable {
     /// place at a time"). Throws `conservationBroken` with every problem found (up to a bound).
     @discardableResult
     public func checkConservation() async throws(LedgerError) -> ConservationReport {
-        try await run { transaction in
+        try await runReading { transaction in
             let batches = try transaction.query(
                 "SELECT batch_number, first_number, last_number, issued_quantity FROM batches ORDER BY batch_number")
             let holdings = try transaction.query(

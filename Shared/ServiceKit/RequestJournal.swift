@@ -23,10 +23,11 @@ public struct RequestJournal: Sendable {
         self.clock = clock
     }
 
-    /// A read-only transaction.
+    /// A read-only transaction: one snapshot, which does not wait behind writers
+    /// (``Database/read(_:)``). A write in it fails.
     public func read<T: Sendable>(_ body: @escaping @Sendable (inout JournalTransaction) throws -> T) async throws -> T {
         do {
-            return try await database.transaction { sql in
+            return try await database.read { sql in
                 var transaction = JournalTransaction(sql: sql, requestID: "", now: clock.now(), timeZone: clock.timeZone)
                 return try body(&transaction)
             }
@@ -37,8 +38,9 @@ public struct RequestJournal: Sendable {
 
     /// Runs a mutating request once per request id. Returns the encoded response: the one just
     /// computed, or the one recorded for a retry. A recordable failure (``ServiceErrors/isRecordable(_:)``)
-    /// rolls the change back and is itself recorded, so a retry answers the same; another request
-    /// under a used id is ALREADY_EXISTS (REQUEST_ID_REUSED).
+    /// undoes the change (a savepoint) and is itself recorded in the same transaction, so a retry
+    /// answers the same; another request under a used id is ALREADY_EXISTS (REQUEST_ID_REUSED).
+    /// One transaction per request, refusals included (issue 8).
     ///
     /// `fingerprintInput` is the encoded request with `request_id` cleared; the same decoded request
     /// always encodes to the same bytes (protobuf-c writes fields in number order).
@@ -49,51 +51,36 @@ public struct RequestJournal: Sendable {
         let now = now ?? clock.now()
         let timeZone = clock.timeZone
         let fingerprint = SHA256.hash(Array(method.utf8) + [0] + fingerprintInput)
+        let outcome: Result<[UInt8], RPCError>
         do {
-            return try await database.transaction { sql in
+            outcome = try await database.transaction { sql in
                 if let replay = try Self.recordedOutcome(&sql, requestID: requestID, method: method, fingerprint: fingerprint) {
-                    return try replay.get()
+                    return replay.mapError(\.error)
                 }
                 var transaction = JournalTransaction(sql: sql, requestID: requestID, now: now, timeZone: timeZone)
                 transaction.actor = actor
-                let response = try body(&transaction)
-                try Self.record(
-                    &transaction.sql, requestID: requestID, method: method, fingerprint: fingerprint, code: 0, message: "",
-                    details: [], response: response, at: now)
-                return response
-            }
-        } catch let error as Settled {
-            throw error.error
-        } catch let error as RPCError where ServiceErrors.isRecordable(error.code) {
-            return try await recordFailure(error, method: method, requestID: requestID, fingerprint: fingerprint, at: now)
-        } catch {
-            throw mapped(error)
-        }
-    }
-
-    /// A completed rule failure: the change rolled back; record the outcome on its own so a retry
-    /// answers the same. Someone may have recorded this id meanwhile: then answer theirs.
-    private func recordFailure(
-        _ error: RPCError, method: String, requestID: String, fingerprint: [UInt8], at now: Date
-    ) async throws -> [UInt8] {
-        do {
-            let replay: [UInt8]? = try await database.transaction { sql in
-                if let replay = try Self.recordedOutcome(&sql, requestID: requestID, method: method, fingerprint: fingerprint) {
-                    return try replay.get()
+                try transaction.sql.savepoint("request_body")
+                do {
+                    let response = try body(&transaction)
+                    try transaction.sql.release(savepoint: "request_body")
+                    try Self.record(
+                        &transaction.sql, requestID: requestID, method: method, fingerprint: fingerprint, code: 0, message: "",
+                        details: [], response: response, at: now)
+                    return .success(response)
+                } catch let error as RPCError where ServiceErrors.isRecordable(error.code) {
+                    // A completed rule failure: undo the change, keep the outcome.
+                    try transaction.sql.rollback(toSavepoint: "request_body")
+                    try Self.record(
+                        &transaction.sql, requestID: requestID, method: method, fingerprint: fingerprint,
+                        code: Int64(error.code.rawValue), message: error.message,
+                        details: error.metadata.binary(ServiceErrors.detailsKey) ?? [], response: [], at: now)
+                    return .failure(error)
                 }
-                try Self.record(
-                    &sql, requestID: requestID, method: method, fingerprint: fingerprint, code: Int64(error.code.rawValue),
-                    message: error.message, details: error.metadata.binary(ServiceErrors.detailsKey) ?? [], response: [],
-                    at: now)
-                return nil
             }
-            if let replay { return replay }
-        } catch let settled as Settled {
-            throw settled.error
         } catch {
             throw mapped(error)
         }
-        throw error
+        return try outcome.get()
     }
 
     /// An outcome read from the idempotency table, thrown through the transaction untouched.

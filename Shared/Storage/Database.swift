@@ -36,6 +36,11 @@ public protocol Database: Sendable {
 
     /// Records every statement of the transactions started from now on into `log`; nil stops.
     func recordStatements(into log: StatementLog?)
+
+    /// A transaction that only reads: it sees one consistent snapshot of what was committed, and
+    /// does not wait behind writers (SQLite: one of a few read connections on the write-ahead log;
+    /// PostgreSQL: a pooled connection, `READ ONLY`). A write in it fails.
+    func read<T: Sendable>(_ body: @escaping @Sendable (inout SQLTransaction) throws -> T) async throws -> T
 }
 
 /// Where a service keeps its data: the embedded default, or a PostgreSQL server.
@@ -129,6 +134,25 @@ public struct SQLTransaction {
 
     public mutating func queryFirst(_ sql: String, binds: [SQLValue]) throws(StorageError) -> SQLRow? {
         try run(sql, binds).rows.first
+    }
+
+    /// Marks a point the transaction can go back to with ``rollback(toSavepoint:)``. `name` is an
+    /// identifier chosen by the code, never by a caller.
+    public mutating func savepoint(_ name: String) throws(StorageError) {
+        try execute("SAVEPOINT \(name)")
+    }
+
+    /// Keeps what was done since the savepoint, as part of the transaction.
+    public mutating func release(savepoint name: String) throws(StorageError) {
+        try execute("RELEASE SAVEPOINT \(name)")
+    }
+
+    /// Undoes everything since the savepoint, a failed statement included, and ends the savepoint:
+    /// the transaction goes on as it was before it.
+    public mutating func rollback(toSavepoint name: String) throws(StorageError) {
+        _ = try connection.execute("ROLLBACK TO SAVEPOINT \(name)", [])
+        _ = try connection.execute("RELEASE SAVEPOINT \(name)", [])
+        connection.transactionAborted = false
     }
 
     private mutating func run(_ sql: String, _ binds: [SQLValue]) throws(StorageError) -> SQLResult {

@@ -53,6 +53,14 @@ public final class PostgresDatabase: Database, Sendable {
         }
     }
 
+    /// A transaction on the pool, `READ ONLY`: PostgreSQL's snapshots never wait for writers.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (inout SQLTransaction) throws -> T) async throws -> T {
+        try await transaction { transaction in
+            try transaction.execute("SET TRANSACTION READ ONLY")
+            return try body(&transaction)
+        }
+    }
+
     /// Records every statement of later transactions into `log` (nil stops recording).
     public func recordStatements(into log: StatementLog?) {
         self.log.withLock { $0 = log }

@@ -3,6 +3,9 @@ import CSQLite
 /// One SQLite connection. Only its ``SQLiteDatabase``'s queue touches it.
 final class SQLiteConnection: SQLConnection {
     private var handle: OpaquePointer?
+    /// A reader (``SQLiteDatabase/read(_:)``): `query_only`, and its transactions are deferred, so
+    /// it reads the last committed snapshot of the write-ahead log without waiting for the writer.
+    let isReader: Bool
     var transactionAborted = false
     var isBroken: Bool { handle == nil }
     var dialect: SQLDialect { .sqlite }
@@ -10,7 +13,8 @@ final class SQLiteConnection: SQLConnection {
     /// SQLite's `SQLITE_TRANSIENT`: copy bound bytes before `bind` returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    init(path: String) throws(StorageError) {
+    init(path: String, reader: Bool = false) throws(StorageError) {
+        self.isReader = reader
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
@@ -26,11 +30,15 @@ final class SQLiteConnection: SQLConnection {
             // synchronous=FULL: in WAL mode, NORMAL may lose the last transactions on power loss
             // (they stay consistent, but gone); a ledger that told a user "transferred" cannot
             // forget it, so every commit is synced. The cost is one fsync per commit.
-            let mode = try execute("PRAGMA journal_mode = WAL", []).rows.first?.optionalString("journal_mode")
-            guard mode == "wal" || path == ":memory:" else {
-                throw StorageError(.storageFailed, "the database file cannot use write-ahead logging", cause: "journal_mode=\(mode ?? "nil")")
+            if reader {
+                _ = try execute("PRAGMA query_only = ON", [])
+            } else {
+                let mode = try execute("PRAGMA journal_mode = WAL", []).rows.first?.optionalString("journal_mode")
+                guard mode == "wal" || path == ":memory:" else {
+                    throw StorageError(.storageFailed, "the database file cannot use write-ahead logging", cause: "journal_mode=\(mode ?? "nil")")
+                }
+                _ = try execute("PRAGMA synchronous = FULL", [])
             }
-            _ = try execute("PRAGMA synchronous = FULL", [])
             _ = try execute("PRAGMA foreign_keys = ON", [])
             _ = try execute("PRAGMA busy_timeout = \(StorageLimits.sqliteBusyTimeoutMilliseconds)", [])
         } catch {
@@ -49,7 +57,7 @@ final class SQLiteConnection: SQLConnection {
     func begin() throws(StorageError) {
         // IMMEDIATE takes the write lock at once, waiting up to busy_timeout for another writer, so a
         // transaction never fails half-way when it first writes (SQLite's only serialization conflict).
-        _ = try execute("BEGIN IMMEDIATE", [])
+        _ = try execute(isReader ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE", [])
     }
 
     func commit() throws(StorageError) {

@@ -15,6 +15,9 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
     private var connection: SQLiteConnection?
     private let log = Mutex<StatementLog?>(nil)
     private let group = GroupCommitQueue()
+    /// Read connections, each on its own queue, opened on first use.
+    private let readers: [Reader]
+    private let nextReader = Mutex(0)
     private let counts = Mutex(CommitCounts())
 
     /// How many transactions committed, in how many commits (each one fsync of the log with
@@ -34,6 +37,7 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         self.path = path
         self.queue = ConnectionQueue(label: "recs.storage.sqlite")
         self.connection = try SQLiteConnection(path: path)
+        self.readers = path == ":memory:" ? [] : (0..<StorageLimits.sqliteReadersMax).map { Reader(path: path, index: $0) }
     }
 
     /// Opens the database at `path` on its own queue.
@@ -58,6 +62,37 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         }
         let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("\(service).sqlite").path
         return try await open(path: path)
+    }
+
+    /// One read connection and the queue it is used on.
+    final class Reader: @unchecked Sendable {
+        // `@unchecked`: `opened` is touched only on `queue`.
+        let path: String
+        let queue: ConnectionQueue
+        private var opened: SQLiteConnection?
+        private var closed = false
+
+        init(path: String, index: Int) {
+            self.path = path
+            self.queue = ConnectionQueue(label: "recs.storage.sqlite.reader.\(index)")
+        }
+
+        /// The connection, opened on first use (on the queue).
+        func connection() throws(StorageError) -> SQLiteConnection {
+            guard !closed else { throw StorageError(.connectionFailed, "the database is closed") }
+            if let opened, !opened.isBroken { return opened }
+            let connection = try SQLiteConnection(path: path, reader: true)
+            opened = connection
+            return connection
+        }
+
+        func close() async {
+            _ = try? await queue.run {
+                self.closed = true
+                self.opened?.close()
+                self.opened = nil
+            }
+        }
     }
 
     /// Service names become file names: lower-case letters, digits and hyphens only.
@@ -111,7 +146,23 @@ public final class SQLiteDatabase: Database, @unchecked Sendable {
         self.log.withLock { $0 = log }
     }
 
+    /// A read-only transaction on one of the read connections: it reads the last committed snapshot
+    /// and does not wait behind the writer or its group (write-ahead logging lets readers and one
+    /// writer work at once). An in-memory database has no second connection: there it is an
+    /// ordinary transaction.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (inout SQLTransaction) throws -> T) async throws -> T {
+        guard !readers.isEmpty else { return try await transaction(body) }
+        let reader = readers[nextReader.withLock { next in defer { next = (next + 1) % readers.count }; return next }]
+        let log = self.log.withLock { $0 }
+        return try await withTransactionRetries {
+            try await reader.queue.run {
+                try reader.connection().runTransaction(body, log: log)
+            }
+        }
+    }
+
     public func close() async {
+        for reader in readers { await reader.close() }
         _ = try? await queue.run {
             self.connection?.close()
             self.connection = nil
