@@ -94,7 +94,7 @@ struct CrashSetUp: Sendable {
             retirementSubaccountID: subaccount(.retirement))
     }
 
-    /// A 2 MW wholesale solar unit in California, approved, its QRE designated (§5.3, §10).
+    /// A 20 MW wholesale solar unit in California, approved, its QRE designated (§5.3, §10).
     static func unit(_ system: CrashSystem, owner: Holder, qre: Holder, reportingUnitID: String) async throws -> TestUnit {
         var data = Recs_Registry_V1_GeneratingUnitStaticData()
         data.name = "Solar \(reportingUnitID)"
@@ -108,7 +108,7 @@ struct CrashSetUp: Sendable {
         var commenced = Recs_Common_V1_Date()
         (commenced.year, commenced.month, commenced.day) = (2020, 6, 1)
         data.commencedOperationOn = commenced
-        data.nameplateCapacityWatts = 2_000_000
+        data.nameplateCapacityWatts = 20_000_000
         data.capacityFactorPartsPerMillion = 250_000
         var classification = Recs_Registry_V1_ClassificationCharacteristics()
         classification.siting = .wholesale
