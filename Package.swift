@@ -286,6 +286,15 @@ let package = Package(
                 "ProcessTestSupport",
             ],
             path: "Tests/EndToEndTests"),
+        // Issue 8, item 7: services killed with SIGKILL under load, and bad input across the four
+        // services, as processes (`RECS_CRASH_SECONDS`; scripts/crash-soak.sh for longer runs).
+        .testTarget(
+            name: "CrashTests",
+            dependencies: [
+                "RPC", "ProtoServices", "ProtoMessages", "GRPCWire", "StorageTestSupport", "Storage", "Ledger", "Domain",
+                "ProcessTestSupport",
+            ],
+            path: "Tests/CrashTests"),
         // Fresh test databases, services served in process, status expectations.
         .target(
             name: "ServiceTestSupport",

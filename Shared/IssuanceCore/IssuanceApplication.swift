@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import ProtoMessages
@@ -33,6 +34,9 @@ public struct IssuanceApplication: ServiceApplication {
         try await cycles.run(at: clock.now())
     }
 
+    /// What an upload request holds beside its file: request id, reporter, file name, field tags.
+    static let uploadRequestOverheadBytesMax = 64 * 1_024
+
     /// Migrates `database` and prepares (does not start) the server.
     ///
     /// - Parameters:
@@ -54,6 +58,12 @@ public struct IssuanceApplication: ServiceApplication {
         let directory = PrincipalDirectory()
         try await directory.refresh(from: database)
         let principalFeed = PrincipalFeed.follower(database: database, directory: directory, logger: logger, fetch: registry)
+        // docs/API.md, Limits: a generation file of up to 8 MiB is the service's to judge (rule 401
+        // beyond), so the wire takes a message that size plus the request's other fields; the
+        // 4 MiB default answered RESOURCE_EXHAUSTED to documented uploads (issue 8).
+        var configuration = configuration
+        configuration.limits.wire.receiveMessageBytesMax = max(
+            configuration.limits.wire.receiveMessageBytesMax, Limits.uploadBytesMax + uploadRequestOverheadBytesMax)
         let server = StandardServer(
             configuration: configuration, services: [service] + testClock.services,
             interceptor: access.interceptor(
