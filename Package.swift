@@ -28,6 +28,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // Background work and graceful shutdown of the service executables (ADR 0007).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Metrics (issue 8, item 9; ADR 0008): the swift-metrics API where metrics are recorded
+        // (ServiceKit), the Prometheus registry only where they are served (ServiceCommand).
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -112,6 +116,7 @@ let package = Package(
             dependencies: [
                 "Storage", "GRPCWire", "ProtoMessages", "ProtoServices", "Domain", "RPC",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Shared/ServiceKit", swiftSettings: swiftSettings),
         // The executables' common flags and lifecycle (port, storage, TLS, peers, SIGTERM).
@@ -122,6 +127,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Shared/ServiceCommand", swiftSettings: swiftSettings),
 
@@ -246,7 +257,13 @@ let package = Package(
             ],
             path: "Tests/TransferTests"),
         .testTarget(
-            name: "ServiceCommandTests", dependencies: ["ServiceCommand"], path: "Tests/ServiceCommandTests"),
+            name: "ServiceCommandTests",
+            dependencies: [
+                "ServiceCommand", "ServiceKit", "RPC", "GRPCWire",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Tests/ServiceCommandTests"),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: ["ServiceTestSupport", "ServiceKit", "Storage", "StorageTestSupport", "GRPCWire", "ProtoMessages"],

@@ -79,7 +79,7 @@ public struct IssuanceApplication: ServiceApplication {
         storage: StorageConfiguration, server configuration: ServerConfiguration, registry: @escaping RegistryFeed.Fetch,
         transfer: any CertificateDepositor, access: ServiceAccess, logger: Logger, clock: ServiceClock = ServiceClock()
     ) async throws -> IssuanceApplication {
-        try await storage.open(service: "issuance") { database in
+        try await storage.openMeasured(service: "issuance") { database in
             try await build(
                 database: database, server: configuration, registry: registry, transfer: transfer, access: access,
                 logger: logger, clock: clock)

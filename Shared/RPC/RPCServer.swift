@@ -27,12 +27,18 @@ public struct ServerConfiguration: Sendable {
     /// nil serves cleartext HTTP/2 with prior knowledge (h2c), for local use.
     public var tls: ServerTLSConfiguration?
     public var limits: ServerLimits
+    /// Told of every call's start and end (metrics); nil observes nothing.
+    public var callObserver: (any ServerCallObserver)?
 
-    public init(host: String = "127.0.0.1", port: Int, tls: ServerTLSConfiguration? = nil, limits: ServerLimits = ServerLimits()) {
+    public init(
+        host: String = "127.0.0.1", port: Int, tls: ServerTLSConfiguration? = nil, limits: ServerLimits = ServerLimits(),
+        callObserver: (any ServerCallObserver)? = nil
+    ) {
         self.host = host
         self.port = port
         self.tls = tls
         self.limits = limits
+        self.callObserver = callObserver
     }
 }
 
@@ -57,7 +63,8 @@ public final class RPCServer: Sendable {
         logger: Logger = Logger(label: "rpc.server"), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.configuration = configuration
-        self.router = Router(services: services.map(\.serviceDefinition), interceptor: interceptor)
+        self.router = Router(
+            services: services.map(\.serviceDefinition), interceptor: interceptor, observer: configuration.callObserver)
         self.gate = HandlerGate(limit: configuration.limits.concurrentHandlersMax)
         self.logger = logger
         self.group = group

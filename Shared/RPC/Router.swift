@@ -7,14 +7,18 @@ struct Router: Sendable {
     /// Runs before every handler (``ServerInterceptor``).
     let interceptor: (any ServerInterceptor)?
 
-    init(services definitions: [ServiceDefinition], interceptor: (any ServerInterceptor)? = nil) {
+    init(
+        services definitions: [ServiceDefinition], interceptor: (any ServerInterceptor)? = nil,
+        observer: (any ServerCallObserver)? = nil
+    ) {
         self.interceptor = interceptor
         var methods: [String: RegisteredMethod] = [:]
         var services = Set<String>()
         for definition in definitions {
             precondition(!services.contains(definition.name), "service \(definition.name) registered twice")
             services.insert(definition.name)
-            for method in definition.methods {
+            for var method in definition.methods {
+                method.observer = observer?.observer(for: method.descriptor)
                 methods[method.descriptor.path] = method
             }
         }

@@ -25,11 +25,21 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         /// The call holds one place in the server's handler gate until its task (or, when no task
         /// ever ran, the call's end) gives it back.
         var holdsGate = true
+        /// When the call started, for its observer (``ServerMethodObserver``); read only when the
+        /// method has one.
+        let startedAt: NIODeadline
 
         init(streamID: Int32, method: RegisteredMethod, context: ServerContext) {
             self.streamID = streamID
             self.method = method
             self.context = context
+            self.startedAt = method.observer == nil ? .uptimeNanoseconds(0) : .now()
+        }
+
+        /// Tells the method's observer how the call ended.
+        func observeEnd(_ code: StatusCode) {
+            guard let observer = method.observer else { return }
+            observer.callFinished(code, nanoseconds: (NIODeadline.now() - startedAt).nanoseconds)
         }
     }
 
@@ -212,6 +222,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return
         }
         guard gate.enter() else {
+            if let observer = method.observer {
+                observer.callStarted()
+                observer.callFinished(.resourceExhausted, nanoseconds: 0)
+            }
             session.sendStatus(
                 start.streamID, .resourceExhausted,
                 "the server is running its limit of \(gate.limit) calls at once; retry later")
@@ -222,6 +236,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             method: method.descriptor, requestMetadata: start.metadata, deadline: deadline, peer: peer,
             interceptor: router.interceptor)
         let call = Call(streamID: start.streamID, method: method, context: serverContext)
+        method.observer?.callStarted()
         calls[start.streamID] = call
         lastActivity = .now()
         if let nanoseconds = start.timeoutNanoseconds {
@@ -352,8 +367,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 sendInitialMetadataIfNeeded(call)
             }
             session.sendStatus(call.streamID, .ok, "", trailers: call.context.trailingMetadata)
+            call.observeEnd(.ok)
         case .failure(let error):
             let status = Self.status(for: error, logger: logger, method: call.method.descriptor)
+            call.observeEnd(status.code)
             var trailers = call.context.trailingMetadata
             for entry in status.metadata { trailers.add(entry.key, entry.value) }
             // Initial metadata the handler set before failing still goes out, as headers before
@@ -385,6 +402,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// The call ended from outside (client reset, connection loss): stop the handler. Its later
     /// completion finds no call and only releases the gate.
     private func cancel(_ call: Call, _ error: RPCError) {
+        if !call.done { call.observeEnd(error.code) }
         call.done = true
         call.context.markCancelled()
         call.deadlineTimer?.cancel()

@@ -22,6 +22,8 @@ public struct ServiceDefinition: Sendable {
 public struct RegisteredMethod: Sendable {
     public let descriptor: MethodDescriptor
     let handler: RawHandler
+    /// The server's observer of this method's calls (``ServerCallObserver``), set by the router.
+    var observer: (any ServerMethodObserver)?
 
     enum RawHandler: Sendable {
         case unary(@Sendable ([UInt8], ServerContext) async throws -> [UInt8])

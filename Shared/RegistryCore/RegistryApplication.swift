@@ -61,7 +61,7 @@ public struct RegistryApplication: ServiceApplication {
         storage: StorageConfiguration, server configuration: ServerConfiguration, access: Access, logger: Logger,
         clock: ServiceClock = ServiceClock()
     ) async throws -> RegistryApplication {
-        try await storage.open(service: "registry") { database in
+        try await storage.openMeasured(service: "registry") { database in
             try await build(database: database, server: configuration, access: access, logger: logger, clock: clock)
         }
     }

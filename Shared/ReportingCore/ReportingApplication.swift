@@ -44,7 +44,7 @@ public struct ReportingApplication: ServiceApplication {
         logger: Logger, clock: ServiceClock = ServiceClock()
     ) async throws -> ReportingApplication {
         do {
-            return try await storage.open(service: "reporting") { database in
+            return try await storage.openMeasured(service: "reporting") { database in
                 try await build(database: database, server: configuration, feeds: feeds, access: access, logger: logger, clock: clock)
             }
         } catch {

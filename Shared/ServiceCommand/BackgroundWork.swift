@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import ServiceKit
 import ServiceLifecycle
@@ -51,6 +52,15 @@ struct BackgroundLoop: Service {
     let work: BackgroundWork
     let health: BackgroundHealth
     let logger: Logger
+    /// ``ServiceMetrics/backgroundFailures`` of this work, made (at 0) with the loop.
+    let failuresCounter: Counter
+
+    init(work: BackgroundWork, health: BackgroundHealth, logger: Logger) {
+        self.work = work
+        self.health = health
+        self.logger = logger
+        self.failuresCounter = Counter(label: ServiceMetrics.backgroundFailures.name, dimensions: [("work", work.name)])
+    }
 
     func run() async throws {
         var failures = 0
@@ -66,6 +76,7 @@ struct BackgroundLoop: Service {
                 return
             } catch {
                 failures += 1
+                failuresCounter.increment()
                 logger.warning(
                     "background work failed; retrying", metadata: ["work": "\(work.name)", "failures": "\(failures)", "error": "\(error)"])
                 health.record(work.name, working: false)

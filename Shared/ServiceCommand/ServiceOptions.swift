@@ -85,8 +85,24 @@ public struct ServiceOptions<Service: ServiceIdentity>: ParsableArguments {
         help: ArgumentHelp("PEM CA for client certificates: requires mutual TLS. [env: \(Service.environmentPrefix)CLIENT_CA]"))
     public var clientCA: String = environment["\(Service.environmentPrefix)CLIENT_CA"] ?? ""
 
+    @Option(
+        name: .customLong("metrics-port"),
+        help: ArgumentHelp(
+            "Serve GET /metrics (Prometheus text format) on this port; 0 picks a free one (logged, and printed as "
+                + "\"\(Service.name) metrics on PORT\"). Off when not given. [env: \(Service.environmentPrefix)METRICS_PORT]"))
+    var metricsPortOption: Int?
+
+    /// `--metrics-port`, else its environment variable; nil when neither is given.
+    public var metricsPort: Int? { metricsPortOption ?? Int(environment["\(Service.environmentPrefix)METRICS_PORT"] ?? "") }
+
+    @Option(
+        name: .customLong("metrics-host"),
+        help: ArgumentHelp("Address the metrics endpoint binds. [env: \(Service.environmentPrefix)METRICS_HOST]"))
+    public var metricsHost: String = environment["\(Service.environmentPrefix)METRICS_HOST"] ?? "127.0.0.1"
+
     public func validate() throws {
         if !(0...65_535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
+        if let metricsPort, !(0...65_535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0 to 65535") }
         if !tlsDirectory.isEmpty {
             if tls || !cert.isEmpty || !key.isEmpty || !clientCA.isEmpty {
                 throw ValidationError("--tls-dir replaces --tls, --cert, --key and --client-ca: give one or the other")

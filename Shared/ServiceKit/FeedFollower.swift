@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import Storage
@@ -29,6 +30,8 @@ public final class FeedFollower<Event: Sendable>: Sendable {
     /// up); across processes the position row's lock serializes page applications.
     private let gate = AsyncGate()
     private let lastKnown = Atomic<Int64>(0)
+    /// Where the follower stands for the metrics (``ServiceMetrics/feedLag``).
+    private let lag: FeedLagGauges
 
     /// The source's newest sequence as of the last fetch (0 before the first).
     public var lastKnownSequence: Int64 { lastKnown.load(ordering: .relaxed) }
@@ -47,6 +50,7 @@ public final class FeedFollower<Event: Sendable>: Sendable {
         self.sequence = sequence
         self.apply = apply
         self.applied = applied
+        self.lag = FeedLagGauges(feed: feed)
     }
 
     /// The sequence of the last event applied (0 before the first).
@@ -73,9 +77,11 @@ public final class FeedFollower<Event: Sendable>: Sendable {
             try Task.checkCancellation()
             let page = try await fetch(position, pageSize)
             lastKnown.store(page.lastSequence, ordering: .relaxed)
+            lag.record(position: position, source: page.lastSequence)
             if page.events.isEmpty { return position }
             let before = position
             position = try await applyPage(page.events)
+            lag.record(position: position, source: page.lastSequence)
             // After the commit: whoever reads what the page wrote (an in-memory copy) reloads it.
             if position != before, let applied { try await applied() }
             // Caught up, or a page that moved nothing (the source served only events already
@@ -113,6 +119,29 @@ public final class FeedFollower<Event: Sendable>: Sendable {
             }
             return position
         }
+    }
+}
+
+/// A follower's position, its source's last sequence and the difference, as gauges; they exist
+/// (at 0) from the follower's creation, so a follower that never reached its source still shows.
+struct FeedLagGauges: Sendable {
+    let lag: Gauge
+    let position: Gauge
+    let source: Gauge
+
+    init(feed: String) {
+        lag = Gauge(label: ServiceMetrics.feedLag.name, dimensions: [("follower", feed)])
+        position = Gauge(label: ServiceMetrics.feedPosition.name, dimensions: [("follower", feed)])
+        source = Gauge(label: ServiceMetrics.feedSourceSequence.name, dimensions: [("follower", feed)])
+        lag.record(0)
+        position.record(0)
+        source.record(0)
+    }
+
+    func record(position: Int64, source: Int64) {
+        self.position.record(position)
+        self.source.record(source)
+        lag.record(max(0, source - position))
     }
 }
 

@@ -54,7 +54,7 @@ public struct TransferApplication: ServiceApplication {
         storage: StorageConfiguration, server configuration: ServerConfiguration, access: ServiceAccess, logger: Logger,
         clock: ServiceClock = ServiceClock(), registryEvents: RegistryFeed.Follower.Fetch? = nil
     ) async throws -> TransferApplication {
-        try await storage.open(service: "transfer") { database in
+        try await storage.openMeasured(service: "transfer") { database in
             try await build(
                 database: database, server: configuration, access: access, logger: logger, clock: clock, registryEvents: registryEvents)
         }

@@ -35,9 +35,12 @@ enum TransferMessages {
     /// storage failure passes through, for the transaction to retry or fail).
     static func apply(_ operation: LedgerOperation, _ transaction: inout JournalTransaction) throws -> LedgerChange {
         do {
-            return try operation.apply(in: &transaction.sql)
+            let change = try operation.apply(in: &transaction.sql)
+            LedgerMetrics.record(operation.name, applied: true)
+            return change
         } catch let error as LedgerError {
             if let cause = error.cause, error.code == .unavailable || error.code == .conflict { throw cause }
+            LedgerMetrics.record(operation.name, applied: false)
             throw status(error)
         }
     }

@@ -11,6 +11,8 @@ import Glibc
 public final class ServiceProcess: Sendable {
     public let name: String
     public let port: Int
+    /// The metrics endpoint's port, when started with `--metrics-port`.
+    public let metricsPort: Int?
     public let logPath: String
     private let process: Process
 
@@ -54,12 +56,25 @@ public final class ServiceProcess: Sendable {
             throw ServiceProcessError(
                 "\(product) did not start (first line: \(line.map { "\"\($0)\"" } ?? "none")):\n\(tail(logPath))")
         }
-        return ServiceProcess(name: product, port: port, logPath: logPath, process: process)
+        // With --metrics-port, the next line names the metrics endpoint's port.
+        var metricsPort: Int?
+        if arguments.contains("--metrics-port") {
+            let metricsPrefix = "\(product) metrics on "
+            let line = try await firstLine(of: output.fileHandleForReading, timeout: timeout)
+            guard let line, line.hasPrefix(metricsPrefix), let port = Int(line.dropFirst(metricsPrefix.count)) else {
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+                throw ServiceProcessError("\(product) named no metrics port (line: \(line.map { "\"\($0)\"" } ?? "none")):\n\(tail(logPath))")
+            }
+            metricsPort = port
+        }
+        return ServiceProcess(name: product, port: port, metricsPort: metricsPort, logPath: logPath, process: process)
     }
 
-    init(name: String, port: Int, logPath: String, process: Process) {
+    init(name: String, port: Int, metricsPort: Int? = nil, logPath: String, process: Process) {
         self.name = name
         self.port = port
+        self.metricsPort = metricsPort
         self.logPath = logPath
         self.process = process
     }
