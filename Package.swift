@@ -28,7 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // Background work and graceful shutdown of the service executables (ADR 0007).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        // Metrics (issue 8, item 9; ADR 0008): the swift-metrics API where metrics are recorded
+        // Metrics (issue 8, item 9; ADR 0009): the swift-metrics API where metrics are recorded
         // (ServiceKit), the Prometheus registry only where they are served (ServiceCommand).
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),

@@ -320,6 +320,23 @@ public struct Ledger: Sendable {
         try readHoldings(&transaction, where: "h.batch_number = $1", .int64(batchNumber))
     }
 
+    /// The holdings of a batch that overlap `numbers`, in serial order, read in the caller's
+    /// transaction by index seeks (the cost does not grow with the batch's history).
+    public static func holdings(
+        batchNumber: Int64, overlapping numbers: CertificateNumberRange, in transaction: inout SQLTransaction
+    ) throws -> [Holding] {
+        try readHoldings(
+            &transaction,
+            where: """
+                h.batch_number = $1 AND h.first_number <= $3 AND h.first_number >= COALESCE(
+                    (SELECT before.first_number FROM holdings AS before
+                     WHERE before.batch_number = $1 AND before.first_number <= $2
+                     ORDER BY before.first_number DESC LIMIT 1), $2)
+                """,
+            .int64(batchNumber), .int64(numbers.first), .int64(numbers.last)
+        ).filter { $0.serials.numbers.overlaps(numbers) }
+    }
+
     /// The holdings in one subaccount, read in the caller's transaction.
     public static func holdings(in subaccount: SubaccountID, in transaction: inout SQLTransaction) throws -> [Holding] {
         try readHoldings(&transaction, where: "h.subaccount_id = $1", .text(subaccount.description))

@@ -6,7 +6,7 @@ import NIOPosix
 import Prometheus
 import ServiceLifecycle
 
-/// Serves `GET /metrics` in the Prometheus text format over HTTP/1.1 (ADR 0008): on SwiftNIO,
+/// Serves `GET /metrics` in the Prometheus text format over HTTP/1.1 (ADR 0009): on SwiftNIO,
 /// which already runs the gRPC server, with NIOHTTP1's parser from the same package. It answers
 /// that one request and nothing else (404 for another path, 405 for another method, 413 for a
 /// request with a body, at its first byte), closes each connection after its answer, and closes a

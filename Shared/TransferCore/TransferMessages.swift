@@ -108,13 +108,24 @@ enum TransferMessages {
         var found: SubaccountID?
         for (index, selection) in selections.enumerated() {
             guard case .serials(let serials) = selection else { continue }
-            let holdings = try Ledger.holdings(batchNumber: serials.batch.batchNumber, in: &transaction.sql)
-            let containing = holdings.filter {
-                $0.serials.batch == serials.batch && $0.serials.numbers.first <= serials.numbers.last
-                    && $0.serials.numbers.last >= serials.numbers.first
+            let field = "items[\(index)].serial_range"
+            guard let batch = try Ledger.batch(number: serials.batch.batchNumber, in: &transaction.sql) else {
+                throw ServiceErrors.notFound("certificates \(serials)", field: field)
             }
+            // A range whose unit or state is not its batch's contradicts itself (§12.1): malformed,
+            // not missing.
+            guard batch.identity == serials.batch else {
+                throw ServiceErrors.status(
+                    RuleViolation(
+                        .serialNumberMalformed,
+                        "\(serials) names batch \(batch.identity.batchNumber) with the wrong unit or location; the batch is \(batch.identity)",
+                        section: "Operating Rules §12.1; MCT Data File Specifications, serial_number"),
+                    field: field)
+            }
+            let containing = try Ledger.holdings(
+                batchNumber: serials.batch.batchNumber, overlapping: serials.numbers, in: &transaction.sql)
             guard let first = containing.first(where: { $0.status == .active }) ?? containing.first else {
-                throw ServiceErrors.notFound("certificates \(serials)", field: "items[\(index)].serial_range")
+                throw ServiceErrors.notFound("certificates \(serials)", field: field)
             }
             if let found, found != first.subaccount {
                 throw ServiceErrors.invalid("items", "every item of one request comes from one subaccount")

@@ -30,12 +30,22 @@ struct LookUpSerialNumbers {
         return response
     }
 
-    /// NOT_FOUND naming the serials reporting does not know: a batch no feed has mentioned, a unit
-    /// or state that is not the batch's, or numbers outside what was deposited.
+    /// NOT_FOUND naming the serials reporting does not know (a batch no feed has mentioned, or
+    /// numbers outside what was deposited); INVALID_ARGUMENT for a unit or state that is not the batch's.
     static func checkKnown(_ range: CertificateSerialRange, _ found: ReportingStore.LookUp) throws {
         let identity = found.batch?.identity ?? found.segments.first?.range.batch
-        guard let identity, identity == range.batch else {
+        guard let identity else {
             throw ServiceErrors.notFound("serial number \(range)", field: "serial_range")
+        }
+        // A range whose unit or state is not its batch's contradicts itself (§12.1): malformed,
+        // not missing.
+        guard identity == range.batch else {
+            throw ServiceErrors.status(
+                RuleViolation(
+                    .serialNumberMalformed,
+                    "\(range) names batch \(identity.batchNumber) with the wrong unit or location; the batch is \(identity)",
+                    section: "Operating Rules §12.1, §20"),
+                field: "serial_range")
         }
         var next = range.numbers.first
         for segment in found.segments {

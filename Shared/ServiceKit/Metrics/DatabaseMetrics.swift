@@ -10,6 +10,8 @@ public struct MeasuredDatabase: Database {
     public let base: any Database
     private let committed: Counter
     private let failed: Counter
+    private let reads: Counter
+    private let tally = CommitTally()
     private let commits: Counter
     private let duration: Timer
 
@@ -17,6 +19,7 @@ public struct MeasuredDatabase: Database {
         self.base = base
         committed = Counter(label: ServiceMetrics.databaseTransactions.name, dimensions: [("outcome", "committed")])
         failed = Counter(label: ServiceMetrics.databaseTransactions.name, dimensions: [("outcome", "failed")])
+        reads = Counter(label: ServiceMetrics.databaseTransactions.name, dimensions: [("outcome", "read")])
         commits = Counter(label: ServiceMetrics.databaseCommits.name)
         duration = Timer(label: ServiceMetrics.databaseDuration.name)
     }
@@ -30,7 +33,7 @@ public struct MeasuredDatabase: Database {
             let result = try await base.transaction(body)
             duration.recordInterval(since: start)
             committed.increment()
-            commits.increment()
+            countCommits()
             return result
         } catch {
             duration.recordInterval(since: start)
@@ -39,9 +42,40 @@ public struct MeasuredDatabase: Database {
         }
     }
 
+    public func read<T: Sendable>(_ body: @escaping @Sendable (inout SQLTransaction) throws -> T) async throws -> T {
+        let result = try await base.read(body)
+        reads.increment()
+        return result
+    }
+
+    /// On SQLite, the commits the group committer made since last counted (several transactions
+    /// share one); elsewhere one commit per transaction.
+    private func countCommits() {
+        guard let sqlite = base as? SQLiteDatabase else {
+            commits.increment()
+            return
+        }
+        let now = sqlite.commitCounts.commits
+        let new = tally.advance(to: now)
+        if new > 0 { commits.increment(by: Int64(new)) }
+    }
+
     public func close() async { await base.close() }
 
     public func recordStatements(into log: StatementLog?) { base.recordStatements(into: log) }
+}
+
+/// The last commit count of a SQLite database already reported.
+private final class CommitTally: Sendable {
+    private let seen = Mutex(0)
+
+    /// How many of `total` are new since the last call.
+    func advance(to total: Int) -> Int {
+        seen.withLock { seen in
+            defer { seen = max(seen, total) }
+            return max(0, total - seen)
+        }
+    }
 }
 
 extension Timer {

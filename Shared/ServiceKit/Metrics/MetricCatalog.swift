@@ -26,7 +26,7 @@ public struct MetricDefinition: Sendable, Hashable {
     }
 }
 
-/// The names, labels and label values of the services' metrics (issue 8, item 9; ADR 0008).
+/// The names, labels and label values of the services' metrics (issue 8, item 9; ADR 0009).
 public enum ServiceMetrics {
     /// Latency buckets for 0.1 ms (a cached read on the loop) to 10 s (a large upload or a cycle),
     /// about three per decade.
@@ -52,13 +52,14 @@ public enum ServiceMetrics {
             + "(applied or refused); an application whose transaction is retried counts once per attempt.")
     public static let databaseTransactions = MetricDefinition(
         "recs_db_transactions_total", .counter, labels: ["outcome"],
-        help: "Database transactions, by outcome: committed, or failed (rolled back by an error of the body or the database).")
+        help: "Database transactions, by outcome: committed, failed (rolled back by an error of the body or the database), "
+            + "or read (a read-only transaction on a read connection).")
     public static let databaseCommits = MetricDefinition(
         "recs_db_commits_total", .counter,
-        help: "Database transactions committed. On SQLite (WAL, synchronous=FULL) each commit that wrote is one fsync "
-            + "of the WAL, so this is also the count of fsyncs at one per commit (an upper bound: a commit that wrote nothing "
-            + "syncs nothing); "
-            + "on PostgreSQL the server syncs its WAL per commit.")
+        help: "Database commits. On SQLite (WAL, synchronous=FULL) one commit makes a whole group of transactions "
+            + "durable (group commit, ADR 0008) with one fsync of the WAL, so this counts fsyncs, and "
+            + "recs_db_transactions_total{outcome=\"committed\"} / recs_db_commits_total is the transactions per fsync; "
+            + "on PostgreSQL each transaction commits on its own and the server flushes concurrent commits' WAL together.")
     public static let databaseDuration = MetricDefinition(
         "recs_db_transaction_duration_seconds", .histogram,
         help: "Time of a database transaction from the request to its commit or failure, queueing for the connection included.",

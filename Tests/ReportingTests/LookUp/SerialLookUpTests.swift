@@ -174,9 +174,10 @@ struct SerialLookUpTests {
             // Numbers beyond the batch: the missing part is named.
             error = try await expectStatus(.notFound) { _ = try await harness.lookUp("\(Fixtures.batch)-90-120") }
             #expect(error.message.contains("\(Fixtures.batch)-101-120"))
-            // The batch number with another unit or state is not this batch.
-            error = try await expectStatus(.notFound) { _ = try await harness.lookUp("99999-OR-123-1-1") }
-            #expect(error.message.contains("99999-OR-123-1-1"))
+            // The batch number with another unit or state contradicts itself (§12.1): malformed,
+            // not missing (issue 8), and the message names the batch's real identity.
+            error = try await expectStatus(.invalidArgument) { _ = try await harness.lookUp("99999-OR-123-1-1") }
+            #expect(error.message.contains("99999-OR-123-1-1") && error.message.contains("99999-CA-123"))
 
             error = try await expectStatus(.invalidArgument) { _ = try await harness.lookUp("\(Fixtures.batch)-0-5") }
             #expect(error.message.contains("serial_range"))
