@@ -3,6 +3,20 @@ import Foundation
 import GRPCWire
 import ProtoMessages
 
+extension Recs_Common_V1_Actor {
+    /// Whose request ids these are (docs/API.md, idempotency rule 2): the organization a user acts
+    /// for, or the service or partner system itself. Part of every request's fingerprint, so an id
+    /// another caller used is REQUEST_ID_REUSED to this one: nobody reads another caller's outcome.
+    public var requestScope: String {
+        switch kind {
+        case .user, .registryAdministrator: "organization:\(organizationId)"
+        case .service: "service:\(id)"
+        case .partnerSystem: "partner:\(id)"
+        default: "\(kind):\(id)"
+        }
+    }
+}
+
 extension RequestJournal {
     /// docs/API.md, idempotency rule 1.
     public static let requestIDCharactersMax = 128
@@ -28,8 +42,11 @@ extension RequestJournal {
     /// with the request, minus what `clearing` removes (its request id), as the fingerprint. Domain
     /// violations thrown by `body` become statuses by their category; the response is the one
     /// computed now or the one recorded for a retry.
+    ///
+    /// `actor` is who asks: its events carry it, and request ids are scoped to it (docs/API.md,
+    /// idempotency rule 2; ``Recs_Common_V1_Actor/requestScope``).
     public func mutate<Request: ProtoMessage, Response: ProtoMessage>(
-        _ method: String, _ request: Request, requestID: String, now: Date? = nil, actor: Recs_Common_V1_Actor? = nil,
+        _ method: String, _ request: Request, requestID: String, now: Date? = nil, actor: Recs_Common_V1_Actor,
         clearing: (inout Request) -> Void,
         _ body: @escaping @Sendable (inout JournalTransaction) throws -> Response
     ) async throws -> Response {
@@ -37,7 +54,8 @@ extension RequestJournal {
         var stripped = request
         clearing(&stripped)
         let bytes = try await perform(
-            method: method, requestID: requestID, fingerprintInput: stripped.protobufBytes(), now: now, actor: actor
+            method: method, requestID: requestID, fingerprintInput: Array(actor.requestScope.utf8) + [0] + stripped.protobufBytes(),
+            now: now, actor: actor
         ) {
             transaction in
             do {

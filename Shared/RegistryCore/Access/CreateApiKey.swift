@@ -14,7 +14,7 @@ struct CreateApiKey {
         let actor = caller.actor
         // The secret is drawn before the transaction and is part of no fingerprint: a retry with the
         // same request id replays the first response, secret included, to the caller who sent it.
-        return try await journal.mutate("CreateApiKey", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("CreateApiKey", request, requestID: request.requestId, actor: actor, clearing: { $0.requestId = "" }) {
             transaction in
             let user = try ApiKeyAccess.owner(request.userId, caller: caller, in: &transaction)
             // §7.2.1: an agent's credentials are set when its login is requested; its key acts

@@ -11,7 +11,7 @@ struct RevokeApiKey {
             throw ServiceErrors.invalid("key_id", "is required (K followed by digits)")
         }
         let actor = caller.actor
-        return try await journal.mutate("RevokeApiKey", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("RevokeApiKey", request, requestID: request.requestId, actor: actor, clearing: { $0.requestId = "" }) {
             transaction in
             guard var key = try transaction.apiKey(request.keyId) else {
                 throw ServiceErrors.notFound("API key \(request.keyId)", field: "key_id")

@@ -14,7 +14,7 @@ struct CreateOrganization {
         _ request: Recs_Registry_V1_CreateOrganizationRequest, context: ServerContext
     ) async throws -> Recs_Registry_V1_CreateOrganizationResponse {
         let actor = context.caller.actor
-        return try await journal.mutate("CreateOrganization", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("CreateOrganization", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }) {
             transaction in
             try RegistryRules.checkName(request.name, field: "name", section: "Operating Rules §5.2")
             switch request.type {

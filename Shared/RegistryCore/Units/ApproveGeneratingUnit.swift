@@ -13,7 +13,7 @@ struct ApproveGeneratingUnit {
         _ request: Recs_Registry_V1_ApproveGeneratingUnitRequest, context: ServerContext
     ) async throws -> Recs_Registry_V1_ApproveGeneratingUnitResponse {
         let actor = context.caller.actor
-        return try await journal.mutate("ApproveGeneratingUnit", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("ApproveGeneratingUnit", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }) {
             transaction in
             let unitID = try RegistryRules.parse(field: "generating_unit_id") { () throws(RuleViolation) in
                 try GeneratingUnitID(parsing: request.generatingUnitId)

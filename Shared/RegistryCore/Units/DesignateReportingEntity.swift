@@ -13,7 +13,7 @@ struct DesignateReportingEntity {
         _ request: Recs_Registry_V1_DesignateReportingEntityRequest, context: ServerContext
     ) async throws -> Recs_Registry_V1_DesignateReportingEntityResponse {
         let actor = context.caller.actor
-        return try await journal.mutate("DesignateReportingEntity", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("DesignateReportingEntity", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }) {
             transaction in
             let unitID = try RegistryRules.parse(field: "generating_unit_id") { () throws(RuleViolation) in
                 try GeneratingUnitID(parsing: request.generatingUnitId)

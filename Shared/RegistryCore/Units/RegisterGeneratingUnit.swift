@@ -13,7 +13,7 @@ struct RegisterGeneratingUnit {
         _ request: Recs_Registry_V1_RegisterGeneratingUnitRequest, context: ServerContext
     ) async throws -> Recs_Registry_V1_RegisterGeneratingUnitResponse {
         let actor = context.caller.actor
-        return try await journal.mutate("RegisterGeneratingUnit", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("RegisterGeneratingUnit", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }) {
             transaction in
             let organizationID = try RegistryRules.parse(field: "organization_id") { () throws(RuleViolation) in
                 try OrganizationID(parsing: request.organizationId)

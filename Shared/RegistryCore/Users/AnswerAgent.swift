@@ -13,7 +13,7 @@ struct AnswerAgent {
         try UserRules.checkText(
             request.authorizationFormReference, field: "authorization_form_reference", required: true, section: "Operating Rules §7.2.1")
         let actor = context.caller.actor
-        return try await journal.mutate("ApproveAgent", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("ApproveAgent", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }) {
             transaction in
             var user = try transaction.existingUser(request.userId)
             try UserRules.apply(.approve, to: &user, at: transaction.timestamp)
@@ -30,7 +30,7 @@ struct AnswerAgent {
         try UserRules.checkID(request.userId, field: "user_id")
         try UserRules.checkText(request.reason, field: "reason", required: false, section: "Operating Rules §7.2.1")
         let actor = context.caller.actor
-        return try await journal.mutate("RejectAgent", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("RejectAgent", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }) {
             transaction in
             var user = try transaction.existingUser(request.userId)
             try UserRules.apply(.reject, to: &user, at: transaction.timestamp)

@@ -36,7 +36,7 @@ struct CreateUser {
         }
         try context.authorize(.createUser(level: level), on: AccessTarget(organizationID: organizationID))
         let actor = context.caller.actor
-        return try await journal.mutate("CreateUser", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("CreateUser", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }) {
             transaction in
             guard let organization = try transaction.organization(organizationID) else {
                 throw ServiceErrors.notFound("organization \(organizationID)", field: "organization_id")

@@ -15,7 +15,7 @@ struct DisableUser {
         try UserRules.checkText(request.reason, field: "reason", required: false, section: "Operating Rules §7.2")
         let actor = context.caller.actor
         let administrator = UserRules.isAdministrator(context.caller)
-        return try await journal.mutate("DisableUser", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("DisableUser", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }) {
             transaction in
             var user = try transaction.existingUser(request.userId)
             let level = Principals.level(user.accessLevel)

@@ -11,7 +11,7 @@ struct EnableUser {
     func handle(_ request: Recs_Registry_V1_EnableUserRequest, context: ServerContext) async throws -> Recs_Registry_V1_EnableUserResponse {
         try UserRules.checkID(request.userId, field: "user_id")
         let actor = context.caller.actor
-        return try await journal.mutate("EnableUser", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("EnableUser", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }) {
             transaction in
             var user = try transaction.existingUser(request.userId)
             try UserRules.apply(.enable, to: &user, at: transaction.timestamp)

@@ -16,7 +16,7 @@ struct SetAccountManager {
         }.description
         try UserRules.checkID(request.userId, field: "user_id")
         let actor = context.caller.actor
-        return try await journal.mutate("SetAccountManager", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("SetAccountManager", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }) {
             transaction in
             guard var organization = try transaction.organization(organizationID) else {
                 throw ServiceErrors.notFound("organization \(organizationID)", field: "organization_id")

@@ -14,7 +14,7 @@ struct SetUserAccess {
         let level = try UserRules.assignableLevel(request.accessLevel, field: "access_level")
         try UserRules.checkGrants(request.permissions, level: level)
         let actor = context.caller.actor
-        return try await journal.mutate("SetUserAccess", request, requestID: request.requestId, clearing: { $0.requestId = "" }) {
+        return try await journal.mutate("SetUserAccess", request, requestID: request.requestId, actor: context.caller.actor, clearing: { $0.requestId = "" }) {
             transaction in
             var user = try transaction.existingUser(request.userId)
             let current = Principals.level(user.accessLevel)

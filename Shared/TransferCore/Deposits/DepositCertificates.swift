@@ -24,7 +24,7 @@ struct DepositCertificates {
         try await registry.ensureKnown { transaction in try transaction.subaccount(subaccount.description) != nil }
         let actor = context.caller.actor
         return try await store.journal.mutate(
-            "DepositCertificates", request, requestID: request.requestId, now: now, clearing: { $0.requestId = "" }
+            "DepositCertificates", request, requestID: request.requestId, now: now, actor: context.caller.actor, clearing: { $0.requestId = "" }
         ) { transaction in
             guard let known = try transaction.subaccount(subaccount.description) else {
                 throw ServiceErrors.failedPrecondition(

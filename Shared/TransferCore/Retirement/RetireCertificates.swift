@@ -26,7 +26,7 @@ struct RetireCertificates {
         try await registry.ensureKnown { transaction in try transaction.subaccount(retirement.description) != nil }
         let actor = context.caller.actor
         return try await store.journal.mutate(
-            "RetireCertificates", request, requestID: request.requestId, now: now, clearing: { $0.requestId = "" }
+            "RetireCertificates", request, requestID: request.requestId, now: now, actor: context.caller.actor, clearing: { $0.requestId = "" }
         ) { transaction in
             let source = try TransferMessages.sourceSubaccount(of: selections, organization: organization, &transaction)
             try context.authorize(.manageCertificates, on: AccessTarget(organizationID: organization, subaccountID: source.description))

@@ -43,7 +43,7 @@ struct EndTransfer {
         _ ending: Ending, transferID: String, request: Request, requestID: String, context: ServerContext?,
         actor: Recs_Common_V1_Actor, now: Date, clearing: @escaping (inout Request) -> Void
     ) async throws -> Recs_Transfer_V1_Transfer {
-        try await store.journal.mutate(ending.method, request, requestID: requestID, now: now, clearing: clearing) {
+        try await store.journal.mutate(ending.method, request, requestID: requestID, now: now, actor: actor, clearing: clearing) {
             transaction in
             guard var record = try transaction.transfer(id: transferID) else {
                 throw ServiceErrors.notFound("transfer \(transferID)", field: "transfer_id")

@@ -33,7 +33,7 @@ struct RequestInterAccountTransfer {
         let actor = context.caller.actor
         let (transfer, _) = try InterAccountTransfer.request(at: now, timeZone: store.journal.clock.timeZone)
         let transferMessage = try await store.journal.mutate(
-            "RequestInterAccountTransfer", request, requestID: request.requestId, now: now, clearing: { $0.requestId = "" }
+            "RequestInterAccountTransfer", request, requestID: request.requestId, now: now, actor: context.caller.actor, clearing: { $0.requestId = "" }
         ) { transaction in
             let source = try TransferMessages.sourceSubaccount(of: selections, organization: from, &transaction)
             try context.authorize(.manageCertificates, on: AccessTarget(organizationID: from, subaccountID: source.description))
