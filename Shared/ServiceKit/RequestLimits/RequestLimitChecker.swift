@@ -22,10 +22,15 @@ public final class RequestLimitChecker: RequestChecker {
     static let violationsMax = 16
 
     let schema: RequestSchema
-    /// Per message, its fields as the walk reads them: no strings, nothing reference-counted.
-    private let walkFields: [[WalkField]]
-    private let byNumber: [[Int]]
-    private let slots: [Int]
+    /// The fields of every message as the walk reads them, message after message: nothing
+    /// reference-counted, read through one buffer pointer per check.
+    private let walkFields: [WalkField]
+    /// Per message: where its fields and its field-number index start, and its counters.
+    private let walkMessages: [WalkMessage]
+    /// Per message, from `numberStart`: the index into `walkFields` of each field number, -1 if none.
+    private let walkNumbers: [Int]
+    /// Counters needed by the deepest chain of nested messages (no message contains itself).
+    private let countersMax: Int
 
     struct WalkField {
         var kind: RequestSchema.Kind
@@ -34,19 +39,65 @@ public final class RequestLimitChecker: RequestChecker {
         var elementMax: Int
         var itemsMax: Int
         var slot: Int
+        /// The field's position in its message (``RequestSchema/Message/fields``), for reports.
+        var position: Int
+    }
+
+    struct WalkMessage {
+        var fieldStart: Int
+        var fieldCount: Int
+        var numberStart: Int
+        var numberCount: Int
+        var slots: Int
+        /// False for a message with nothing to count or bound, however deep (dates, amounts):
+        /// the walk skips it.
+        var checked: Bool
     }
 
     init(files: [String: [UInt8]], limits: [String: FieldLimit]) {
-        schema = RequestSchema(files: files, limits: limits)
-        walkFields = schema.messages.map { message in
-            message.fields.map { field in
-                WalkField(
-                    kind: field.kind, repeated: field.repeated, message: field.message, elementMax: field.element?.value ?? Int.max,
-                    itemsMax: field.items?.value ?? Int.max, slot: field.slot)
+        let schema = RequestSchema(files: files, limits: limits)
+        self.schema = schema
+        var fields: [WalkField] = []
+        var messages: [WalkMessage] = []
+        var numbers: [Int] = []
+        for message in schema.messages {
+            messages.append(
+                WalkMessage(
+                    fieldStart: fields.count, fieldCount: message.fields.count, numberStart: numbers.count,
+                    numberCount: message.byNumber.count, slots: message.slots, checked: true))
+            numbers += message.byNumber.map { $0 < 0 ? -1 : fields.count + $0 }
+            for (position, field) in message.fields.enumerated() {
+                fields.append(
+                    WalkField(
+                        kind: field.kind, repeated: field.repeated, message: field.message,
+                        elementMax: field.element?.value ?? Int.max, itemsMax: field.items?.value ?? Int.max, slot: field.slot,
+                        position: position))
             }
         }
-        byNumber = schema.messages.map(\.byNumber)
-        slots = schema.messages.map(\.slots)
+        // Which messages have anything to check, and how many counters a walk from each needs.
+        var checked = [Bool?](repeating: nil, count: messages.count)
+        var counters = [Int?](repeating: nil, count: messages.count)
+        func visit(_ index: Int) -> (checked: Bool, counters: Int) {
+            if let known = checked[index], let needed = counters[index] { return (known, needed) }
+            let message = schema.messages[index]
+            var any = message.fields.contains { $0.element != nil || $0.items != nil }
+            var deepest = 0
+            for field in message.fields where field.kind == .message && field.message >= 0 {
+                let nested = visit(field.message)
+                any = any || nested.checked
+                deepest = max(deepest, nested.counters)
+            }
+            checked[index] = any
+            counters[index] = message.slots + deepest
+            return (any, message.slots + deepest)
+        }
+        var countersMax = 1
+        for index in messages.indices { countersMax = max(countersMax, visit(index).counters) }
+        for index in messages.indices { messages[index].checked = checked[index] ?? true }
+        walkFields = fields
+        walkMessages = messages
+        walkNumbers = numbers
+        self.countersMax = countersMax
     }
 
     /// Wraps a service so every request of every method is checked before it is decoded.
@@ -76,10 +127,29 @@ public final class RequestLimitChecker: RequestChecker {
 
     func violations(in bytes: [UInt8], message: Int) -> [RuleViolation] {
         var found: [RuleViolation] = []
-        bytes.withUnsafeBufferPointer { buffer in
-            walk(buffer, message: message, parent: nil, found: &found)
+        bytes.withUnsafeBufferPointer { bytes in
+            walkFields.withUnsafeBufferPointer { fields in
+                walkMessages.withUnsafeBufferPointer { messages in
+                    walkNumbers.withUnsafeBufferPointer { numbers in
+                        withUnsafeTemporaryAllocation(of: Int.self, capacity: countersMax) { counters in
+                            let tables = Tables(fields: fields, messages: messages, numbers: numbers, counters: counters)
+                            walk(bytes, message: message, counters: 0, tables, parent: nil, found: &found)
+                        }
+                    }
+                }
+            }
         }
         return found
+    }
+
+    /// The tables of one walk, as buffer pointers.
+    private struct Tables {
+        var fields: UnsafeBufferPointer<WalkField>
+        var messages: UnsafeBufferPointer<WalkMessage>
+        var numbers: UnsafeBufferPointer<Int>
+        /// Each message being walked uses `slots` counters from its own start; a nested one the
+        /// counters after them.
+        var counters: UnsafeMutableBufferPointer<Int>
     }
 
     /// One step of the path from the request to the field being read, kept on the stack.
@@ -92,78 +162,88 @@ public final class RequestLimitChecker: RequestChecker {
     }
 
     /// Walks one message; stops quietly at bytes that do not parse (the decoder refuses them).
-    private func walk(_ bytes: UnsafeBufferPointer<UInt8>, message: Int, parent: UnsafePointer<PathNode>?, found: inout [RuleViolation]) {
-        let fields = walkFields[message]
-        let numbers = byNumber[message]
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(slots[message], 1)) { counts in
-            counts.initialize(repeating: 0)
-            var index = 0
-            while index < bytes.count {
-                guard let key = Self.varint(bytes, &index) else { return }
-                let number = Int(truncatingIfNeeded: key >> 3)
-                let wireType = key & 7
-                var length = 0
-                switch wireType {
-                case 0: guard Self.varint(bytes, &index) != nil else { return }
-                case 1: index += 8
-                case 5: index += 4
-                case 2:
-                    guard let value = Self.varint(bytes, &index), value <= UInt64(bytes.count - index) else { return }
-                    length = Int(value)
-                    index += length
-                default: return
+    private func walk(
+        _ bytes: UnsafeBufferPointer<UInt8>, message: Int, counters base: Int, _ tables: Tables, parent: UnsafePointer<PathNode>?,
+        found: inout [RuleViolation]
+    ) {
+        let info = tables.messages[message]
+        let counts = tables.counters
+        for slot in 0..<info.slots { counts[base + slot] = 0 }
+        let nestedBase = base + info.slots
+        var index = 0
+        while index < bytes.count {
+            guard let key = Self.varint(bytes, &index) else { return }
+            let number = Int(truncatingIfNeeded: key >> 3)
+            let wireType = key & 7
+            var length = 0
+            switch wireType {
+            case 0: guard Self.varint(bytes, &index) != nil else { return }
+            case 1: index += 8
+            case 5: index += 4
+            case 2:
+                guard let value = Self.varint(bytes, &index), value <= UInt64(bytes.count - index) else { return }
+                length = Int(value)
+                index += length
+            default: return
+            }
+            guard index <= bytes.count else { return }
+            guard number > 0, number < info.numberCount else { continue }
+            let fieldIndex = tables.numbers[info.numberStart + number]
+            guard fieldIndex >= 0 else { continue }
+            let field = tables.fields[fieldIndex]
+            if field.slot < 0 {
+                // A singular string, bytes or scalar field.
+                if wireType == 2, length > field.elementMax {
+                    let value = UnsafeBufferPointer(rebasing: bytes[(index - length)..<index])
+                    report(message, field.position, element: -1, value: value, parent: parent, found: &found)
                 }
-                guard index <= bytes.count else { return }
-                guard number > 0, number < numbers.count, numbers[number] >= 0 else { continue }
-                let position = numbers[number]
-                let field = fields[position]
-                if field.slot < 0 {
-                    // A singular string or bytes field.
-                    if wireType == 2, length > field.elementMax {
-                        let value = UnsafeBufferPointer(rebasing: bytes[(index - length)..<index])
-                        report(message, position, element: -1, value: value, parent: parent, found: &found)
-                    }
+                continue
+            }
+            let counter = base + field.slot
+            let element = counts[counter]
+            switch field.kind {
+            case .message:
+                counts[counter] += 1
+                guard wireType == 2 else { continue }
+                if !field.repeated, element == 1 {
+                    // protobuf-c merges a singular message sent twice, which would let its
+                    // repeated fields add up past their limits unseen.
+                    reportRepeatedMessage(message, field.position, parent: parent, found: &found)
+                }
+                guard field.message >= 0, tables.messages[field.message].checked else { continue }
+                var node = PathNode(message: message, field: field.position, element: field.repeated ? element : -1, parent: parent)
+                withUnsafePointer(to: &node) { node in
+                    walk(
+                        UnsafeBufferPointer(rebasing: bytes[(index - length)..<index]), message: field.message, counters: nestedBase, tables,
+                        parent: node, found: &found)
+                }
+            case .string, .bytes:
+                counts[counter] += 1
+                if wireType == 2, length > field.elementMax {
+                    let value = UnsafeBufferPointer(rebasing: bytes[(index - length)..<index])
+                    report(message, field.position, element: element, value: value, parent: parent, found: &found)
+                }
+            case .varint, .fixed32, .fixed64:
+                guard wireType == 2 else {
+                    counts[counter] += 1
                     continue
                 }
-                let element = counts[field.slot]
+                // A packed run.
                 switch field.kind {
-                case .message:
-                    counts[field.slot] += 1
-                    guard wireType == 2 else { continue }
-                    if !field.repeated, element == 1 {
-                        // protobuf-c merges a singular message sent twice, which would let its
-                        // repeated fields add up past their limits unseen.
-                        reportRepeatedMessage(message, position, parent: parent, found: &found)
-                    }
-                    guard field.message >= 0 else { continue }
-                    var node = PathNode(message: message, field: position, element: field.repeated ? element : -1, parent: parent)
-                    withUnsafePointer(to: &node) { node in
-                        walk(UnsafeBufferPointer(rebasing: bytes[(index - length)..<index]), message: field.message, parent: node, found: &found)
-                    }
-                case .string, .bytes:
-                    counts[field.slot] += 1
-                    if wireType == 2, length > field.elementMax {
-                        let value = UnsafeBufferPointer(rebasing: bytes[(index - length)..<index])
-                        report(message, position, element: element, value: value, parent: parent, found: &found)
-                    }
-                case .varint, .fixed32, .fixed64:
-                    guard wireType == 2 else {
-                        counts[field.slot] += 1
-                        continue
-                    }
-                    // A packed run.
-                    switch field.kind {
-                    case .fixed32: counts[field.slot] += length / 4
-                    case .fixed64: counts[field.slot] += length / 8
-                    default:
-                        var elements = 0
-                        for byte in bytes[(index - length)..<index] where byte < 0x80 { elements += 1 }
-                        counts[field.slot] += elements
-                    }
+                case .fixed32: counts[counter] += length / 4
+                case .fixed64: counts[counter] += length / 8
+                default:
+                    var elements = 0
+                    for byte in bytes[(index - length)..<index] where byte < 0x80 { elements += 1 }
+                    counts[counter] += elements
                 }
             }
-            for (position, field) in fields.enumerated() where field.repeated && counts[field.slot] > field.itemsMax {
-                reportItems(message, position, count: counts[field.slot], parent: parent, found: &found)
+        }
+        guard info.slots > 0 else { return }
+        for fieldIndex in info.fieldStart..<(info.fieldStart + info.fieldCount) {
+            let field = tables.fields[fieldIndex]
+            if field.repeated, counts[base + field.slot] > field.itemsMax {
+                reportItems(message, field.position, count: counts[base + field.slot], parent: parent, found: &found)
             }
         }
     }
