@@ -242,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "RegistryTests",
             dependencies: [
-                "ServiceTestSupport",
+                "ServiceTestSupport", "ServiceKit",
                 "RegistryCore", "Storage", "StorageTestSupport", "RPC", "ProtoServices", "ProtoMessages",
                 "StandardServices", "GRPCWire", "Domain", "ProcessTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
@@ -266,7 +266,10 @@ let package = Package(
             path: "Tests/ServiceCommandTests"),
         .testTarget(
             name: "ServiceKitTests",
-            dependencies: ["ServiceTestSupport", "ServiceKit", "Storage", "StorageTestSupport", "GRPCWire", "ProtoMessages"],
+            dependencies: [
+                "ServiceTestSupport", "ServiceKit", "Storage", "StorageTestSupport", "GRPCWire", "ProtoMessages", "Domain", "RPC",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/ServiceKitTests"),
         .testTarget(
             name: "IssuanceTests",

@@ -12,6 +12,14 @@ public enum Limits {
     /// "Character Limit: 50" for the notes field.
     public static let mctNotesCharactersMax = 50
 
+    // MARK: Requests and feeds (ours; every request field's limit is in RequestLimits)
+
+    /// A request id: 1 to 128 printable ASCII characters (docs/API.md, idempotency rule 1).
+    public static let requestIDCharactersMax = 128
+    /// Encoded events in one `ListEvents` page (always at least one): far under the 4 MiB message
+    /// limit, so no event, however large, makes a page unreadable (issue 8).
+    public static let feedPageBytesMax = 1_024 * 1_024
+
     // MARK: Transfers and exports
 
     /// Unanswered one-time transfers expire (Operating Rules §15.2), as do forward transfers (§15.5)

@@ -65,7 +65,7 @@ public struct IssuanceApplication: ServiceApplication {
         configuration.limits.wire.receiveMessageBytesMax = max(
             configuration.limits.wire.receiveMessageBytesMax, Limits.uploadBytesMax + uploadRequestOverheadBytesMax)
         let server = StandardServer(
-            configuration: configuration, services: [service] + testClock.services,
+            configuration: configuration, services: [RequestLimitChecker.limiting(service)] + testClock.services,
             interceptor: access.interceptor(
                 directory: directory, rules: [IssuanceService.accessRules] + testClock.rules, principals: principalFeed),
             logger: logger)

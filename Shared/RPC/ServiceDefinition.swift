@@ -17,11 +17,57 @@ public struct ServiceDefinition: Sendable {
     }
 }
 
+/// Checks one encoded request message before it is decoded; throws the status the call ends with
+/// (the services' request limits, ServiceKit's `RequestLimitChecker`).
+public typealias RequestCheck = @Sendable (_ message: [UInt8]) throws -> Void
+
+/// Gives the check of each method's request messages, or nil for a method it does not check.
+public protocol RequestChecker: Sendable {
+    func check(for method: MethodDescriptor) -> RequestCheck?
+}
+
+extension ServiceDefinition {
+    /// The same service with every request message of every method `checker` knows checked
+    /// before it is decoded, so before the interceptor and the handler do any work: the one point
+    /// every method of the service passes, the generated UNIMPLEMENTED defaults included.
+    public func checkingRequests(with checker: any RequestChecker) -> ServiceDefinition {
+        ServiceDefinition(
+            name: name,
+            methods: methods.map { method in
+                guard let check = checker.check(for: method.descriptor) else { return method }
+                var checked = method
+                switch method.handler {
+                case .unary(let handler):
+                    checked.handler = .unary { bytes, context in
+                        try check(bytes)
+                        return try await handler(bytes, context)
+                    }
+                case .streaming(let handler):
+                    checked.handler = .streaming { requests, responses, context in
+                        var requests = requests
+                        requests.check = check
+                        try await handler(requests, responses, context)
+                    }
+                }
+                return checked
+            })
+    }
+}
+
+/// A service whose request messages are checked (``ServiceDefinition/checkingRequests(with:)``).
+public struct CheckedService: RPCService {
+    public let serviceDefinition: ServiceDefinition
+
+    public init(_ service: any RPCService, checker: any RequestChecker) {
+        serviceDefinition = service.serviceDefinition.checkingRequests(with: checker)
+    }
+}
+
 /// One method with a handler that works on raw message bytes; the typed constructors below wrap a
 /// typed handler with decoding and encoding.
 public struct RegisteredMethod: Sendable {
     public let descriptor: MethodDescriptor
-    let handler: RawHandler
+    var handler: RawHandler
     /// The server's observer of this method's calls (``ServerCallObserver``), set by the router.
     var observer: (any ServerMethodObserver)?
 

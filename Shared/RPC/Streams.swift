@@ -3,9 +3,13 @@ import GRPCWire
 /// Request messages of a streaming call as raw protobuf bytes.
 public struct RawRequestStream: Sendable {
     let queue: MessageQueue
+    /// Runs on each message before it is decoded (``ServiceDefinition/checkingRequests(with:)``).
+    var check: RequestCheck? = nil
 
     func next() async throws -> [UInt8]? {
-        try await queue.next()
+        guard let message = try await queue.next() else { return nil }
+        try check?(message)
+        return message
     }
 
     /// The one request message of a server-streaming call.

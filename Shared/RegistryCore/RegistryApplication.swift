@@ -52,7 +52,7 @@ public struct RegistryApplication: ServiceApplication {
         let testClock = try await ServiceAccess.clockServices(clock, work: NoDueWork(), journal: repository.journal)
         let interceptor = access.checks.interceptor(directory: directory, rules: [RegistryService.accessRules] + testClock.rules)
         let server = StandardServer(
-            configuration: configuration, services: [service] + testClock.services, interceptor: interceptor, logger: logger)
+            configuration: configuration, services: [RequestLimitChecker.limiting(service)] + testClock.services, interceptor: interceptor, logger: logger)
         return RegistryApplication(repository: repository, server: server)
     }
 

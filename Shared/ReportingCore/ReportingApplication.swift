@@ -30,7 +30,7 @@ public struct ReportingApplication: ServiceApplication {
         let service = ReportingService(store: store, followers: followers, logger: logger)
         let testClock = try await ServiceAccess.clockServices(clock, work: NoDueWork(), journal: store.journal)
         let server = StandardServer(
-            configuration: configuration, services: [service] + testClock.services,
+            configuration: configuration, services: [RequestLimitChecker.limiting(service)] + testClock.services,
             interceptor: access.interceptor(
                 directory: directory, rules: [ReportingService.accessRules] + testClock.rules, principals: followers.principals),
             logger: logger)

@@ -1,3 +1,4 @@
+import Domain
 import GRPCWire
 import ProtoMessages
 import Storage
@@ -83,16 +84,45 @@ public enum EventChain {
 }
 
 extension JournalTransaction {
-    /// The events after `sequence`, oldest first, at most `limit`, each with its link.
-    public mutating func chainedEvents<Event: ChainedEvent>(after sequence: Int64, limit: Int, as type: Event.Type) throws -> [Event] {
-        try sql.query(
-            "SELECT payload, chain_hash FROM events WHERE sequence > $1 ORDER BY sequence LIMIT $2", .int64(sequence), .int64(Int64(limit))
-        ).map { row in
-            var event = try Event(protobufBytes: try row.bytes("payload"))
-            event.chainHash = try row.optionalBytes("chain_hash") ?? []
-            return event
+    /// Rows read per query while filling a page: a page never holds more than this many stored
+    /// events beyond its budget in memory, however large they are.
+    static let eventRowsPerReadMax = 16
+
+    /// The events after `sequence`, oldest first, each with its link: at most `limit`, and no more
+    /// than fit in `bytesMax` bytes of encoded events (``Limits/feedPageBytesMax``), but always at
+    /// least one, so a follower always advances. Issue 8: two large events used to push a whole
+    /// page past the 4 MiB message limit, and every follower of the feed stalled on it for good.
+    public mutating func chainedEvents<Event: ChainedEvent>(
+        after sequence: Int64, limit: Int, bytesMax: Int = Limits.feedPageBytesMax, as type: Event.Type
+    ) throws -> [Event] {
+        var events: [Event] = []
+        var bytes = 0
+        var after = sequence
+        while events.count < limit {
+            let chunk = min(limit - events.count, Self.eventRowsPerReadMax)
+            let rows = try sql.query(
+                "SELECT sequence, payload, chain_hash FROM events WHERE sequence > $1 ORDER BY sequence LIMIT $2",
+                .int64(after), .int64(Int64(chunk)))
+            for row in rows {
+                let payload = try row.bytes("payload")
+                let chainHash = try row.optionalBytes("chain_hash") ?? []
+                // The event's share of the response: its bytes, the link, and their field headers.
+                let size = payload.count + chainHash.count + Self.eventOverheadBytes
+                if !events.isEmpty, bytes + size > bytesMax { return events }
+                var event = try Event(protobufBytes: payload)
+                event.chainHash = chainHash
+                events.append(event)
+                bytes += size
+                after = try row.int64("sequence")
+            }
+            if rows.count < chunk { break }
         }
+        return events
     }
+
+    /// What an event adds to a `ListEventsResponse` besides its payload and link: the `events` tag
+    /// and length, the `chain_hash` tag and length (generous).
+    static let eventOverheadBytes = 16
 }
 
 extension ServiceSchema {

@@ -19,7 +19,7 @@ extension Recs_Common_V1_Actor {
 
 extension RequestJournal {
     /// docs/API.md, idempotency rule 1.
-    public static let requestIDCharactersMax = 128
+    public static let requestIDCharactersMax = Limits.requestIDCharactersMax
 
     /// docs/API.md, idempotency rule 1: 1 to 128 printable ASCII characters; INVALID_ARGUMENT
     /// naming `request_id` otherwise.

@@ -40,7 +40,7 @@ public struct TransferApplication: ServiceApplication {
         let service = TransferService(store: store, logger: logger, clock: clock.read, registryFeed: registryFeed)
         let testClock = try await ServiceAccess.clockServices(clock, work: TransferDueWork(service: service), journal: store.journal)
         let server = StandardServer(
-            configuration: configuration, services: [service] + testClock.services,
+            configuration: configuration, services: [RequestLimitChecker.limiting(service)] + testClock.services,
             interceptor: access.interceptor(
                 directory: directory, rules: [TransferService.accessRules] + testClock.rules, principals: principalFeed),
             logger: logger)

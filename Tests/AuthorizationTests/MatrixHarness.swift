@@ -298,7 +298,7 @@ func withMatrixServer(_ service: ServiceUnderTest, _ body: (MatrixServer) async 
             }
             let recorder = AdmissionRecorder(control)
             let server = StandardServer(
-                configuration: ServerConfiguration(port: 0, tls: MatrixTLS.server(service.rawValue)), services: [provider],
+                configuration: ServerConfiguration(port: 0, tls: MatrixTLS.server(service.rawValue)), services: [RequestLimitChecker.limiting(provider)],
                 interceptor: recorder, logger: logger)
             let port = try await server.server.start()
             var clients: [String: RPCClient] = [:]
