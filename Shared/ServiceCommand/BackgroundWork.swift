@@ -88,13 +88,14 @@ struct BackgroundLoop: Service {
 }
 
 /// The application's server as a service of the group: it is already serving; on graceful
-/// shutdown (SIGTERM, SIGINT, after the background work stopped) it drains and closes.
+/// shutdown (SIGTERM, SIGINT; first of the group) it refuses new calls and drains the calls in
+/// flight. `ServiceMain` closes the database once the background work stopped too.
 struct ApplicationService<Application: ServiceApplication>: Service {
     let application: Application
 
     func run() async throws {
         try? await gracefulShutdown()
-        await application.shutdown()
+        await application.stopServing()
     }
 }
 

@@ -1,0 +1,125 @@
+import Foundation
+import GRPCWire
+import ProcessTestSupport
+import ProtoMessages
+import ProtoServices
+import RPC
+import ServiceCommand
+import Synchronization
+import Testing
+
+/// Issue 8, item 6: every service executable, busy with calls from several clients, stops on
+/// SIGTERM by refusing new calls at once, letting the calls in flight finish, then stopping its
+/// background work, all within ``ServiceStop/graceMilliseconds(_:)``.
+@Suite("graceful stop of the service executables", .serialized)
+struct GracefulStopTests {
+    /// Peers nobody listens on: the background work keeps failing and retrying, as it would with
+    /// its peers down, and must not hold the stop.
+    static let peerArguments: [String: [String]] = [
+        "registry": [],
+        "issuance": ["--registry-address", "127.0.0.1:9", "--transfer-address", "127.0.0.1:9", "--feed-poll-milliseconds", "50"],
+        "transfer": ["--registry-address", "127.0.0.1:9", "--feed-poll-milliseconds", "50"],
+        "reporting": [
+            "--registry-address", "127.0.0.1:9", "--issuance-address", "127.0.0.1:9", "--transfer-address", "127.0.0.1:9",
+            "--feed-poll-milliseconds", "50",
+        ],
+    ]
+
+    /// One call of the load: when it started and ended, and how.
+    struct Outcome: Sendable {
+        var started: ContinuousClock.Instant
+        var ended: ContinuousClock.Instant
+        var code: StatusCode
+    }
+
+    @Test(
+        "under load, SIGTERM refuses new calls at once, lets calls in flight finish OK, and exits 0 within the stop grace",
+        arguments: ["registry", "issuance", "transfer", "reporting"])
+    func stopUnderLoad(product: String) async throws {
+        guard ServiceProcess.isBuilt(product) else {
+            try Test.cancel("\(product) is not built (swift build --build-tests builds it)")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recs-stop-\(product)-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let process = try await ServiceProcess.start(
+            product, arguments: ["--port", "0", "--tls-dir", TestDeployment.tlsDirectory] + Self.peerArguments[product, default: []],
+            environment: ["RECS_DATA_DIR": directory.path], logDirectory: directory.appendingPathComponent("logs"))
+        let clients = try (0..<4).map { _ in try TestDeployment.client(port: process.port) }
+
+        // A Health.Watch per client, in flight across the SIGTERM: it must end with OK once it
+        // told its watcher NOT_SERVING, not be cut off when the grace runs out.
+        let watches = clients.map { Grpc_Health_V1_HealthClient($0).watch(Grpc_Health_V1_HealthCheckRequest()) }
+        for watch in watches { _ = try await watch.initialMetadata() }
+
+        // Four clients call Health.Check in a loop until told to stop.
+        let loadRunning = Mutex(true)
+        let load = Task {
+            await withTaskGroup(of: [Outcome].self) { group in
+                for client in clients {
+                    group.addTask {
+                        let health = Grpc_Health_V1_HealthClient(client)
+                        var outcomes: [Outcome] = []
+                        while loadRunning.withLock({ $0 }) {
+                            let started = ContinuousClock.now
+                            let code: StatusCode
+                            do {
+                                _ = try await health.check(Grpc_Health_V1_HealthCheckRequest(), options: CallOptions(timeout: .seconds(10)))
+                                code = .ok
+                            } catch let error as RPCError {
+                                code = error.code
+                            } catch {
+                                code = .unknown
+                            }
+                            outcomes.append(Outcome(started: started, ended: .now, code: code))
+                            // Refused calls come back at once; do not spin on them.
+                            if code != .ok { try? await Task.sleep(for: .milliseconds(5)) }
+                        }
+                        return outcomes
+                    }
+                }
+                var all: [Outcome] = []
+                for await outcomes in group { all += outcomes }
+                return all
+            }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+
+        let signalled = ContinuousClock.now
+        let status = await process.stop(timeout: .seconds(30))
+        let stopDuration = ContinuousClock.now - signalled
+        // The clients keep calling for a while after the exit: those calls are refused too.
+        try await Task.sleep(for: .milliseconds(300))
+        loadRunning.withLock { $0 = false }
+        let outcomes = await load.value
+
+        var watchEnds: [(last: Grpc_Health_V1_HealthCheckResponse.ServingStatus?, status: CallStatus)] = []
+        for watch in watches {
+            var last: Grpc_Health_V1_HealthCheckResponse.ServingStatus?
+            do {
+                for try await response in watch.responses { last = response.status }
+            } catch {}
+            watchEnds.append((last, await watch.status()))
+        }
+        for client in clients { await client.close() }
+
+        let grace = Duration.milliseconds(ServiceStop.graceMilliseconds(ServerLimits()))
+        #expect(status == 0, "\(product) exit status on SIGTERM:\n\(process.logTail)")
+        #expect(stopDuration < grace, "\(product) took \(stopDuration) to stop (grace \(grace)):\n\(process.logTail)")
+        // Calls made well before the signal were served; calls started after the server heard it
+        // were refused, each at once; nothing else happened.
+        let before = outcomes.filter { $0.ended < signalled }
+        let after = outcomes.filter { $0.started > signalled + .milliseconds(200) }
+        #expect(before.count > 10 && before.allSatisfy { $0.code == .ok }, "\(product): \(before.count) calls before SIGTERM")
+        #expect(!after.isEmpty && after.allSatisfy { $0.code == .unavailable }, "\(product): calls after SIGTERM \(Set(after.map(\.code)))")
+        let slowestRefusal = after.map { $0.ended - $0.started }.max() ?? .zero
+        #expect(slowestRefusal < .seconds(1), "\(product): a call after SIGTERM took \(slowestRefusal) to be refused")
+        #expect(outcomes.allSatisfy { $0.code == .ok || $0.code == .unavailable })
+        for end in watchEnds {
+            #expect(end.status.code == .ok, "\(product): a Health.Watch in flight ended with \(end.status)")
+            #expect(end.last == .notServing, "\(product): the watch was told NOT_SERVING before it ended")
+        }
+        print(
+            "\(product): stopped in \(stopDuration) (grace \(grace)); \(before.count) calls served before SIGTERM, "
+                + "\(after.count) refused after it (slowest refusal \(slowestRefusal))")
+    }
+}
