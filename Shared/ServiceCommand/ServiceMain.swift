@@ -12,19 +12,6 @@ import Storage
 import Glibc
 #endif
 
-/// The life of a service process: log to stderr with swift-log, build the application, start it,
-/// print "`<name>` listening on `<port>`" on stdout (scripts and tests wait for that line), run the
-/// background work (feed followers, sweeps), and on SIGTERM or SIGINT stop in this order:
-///
-/// 1. the server: NOT_SERVING, the listener closes and every connection gets GOAWAY, so new calls
-///    are refused at once (clients see UNAVAILABLE and go elsewhere); calls in flight finish, for
-///    at most `ServerLimits.shutdownGraceMilliseconds`, then are ended with UNAVAILABLE;
-/// 2. the background work: a loop between runs stops at once, a run in progress may finish;
-/// 3. the metrics endpoint;
-/// 4. the connections to peers and the database (`ServiceApplication.close`).
-///
-/// Steps 1 to 3 together take at most ``ServiceStop/graceMilliseconds(_:)``; past it the group
-/// cancels what still runs.
 /// How long a service's stop on SIGTERM may take, from the signal to the database's close.
 public enum ServiceStop {
     /// Background work still running when the server has drained gets this long to finish its run
@@ -38,6 +25,19 @@ public enum ServiceStop {
     }
 }
 
+/// The life of a service process: log to stderr with swift-log, build the application, start it,
+/// print "`<name>` listening on `<port>`" on stdout (scripts and tests wait for that line), run the
+/// background work (feed followers, sweeps), and on SIGTERM or SIGINT stop in this order:
+///
+/// 1. the server: NOT_SERVING, the listener closes and every connection gets GOAWAY, so new calls
+///    are refused at once (clients see UNAVAILABLE and go elsewhere); calls in flight finish, for
+///    at most `ServerLimits.shutdownGraceMilliseconds`, then are ended with UNAVAILABLE;
+/// 2. the background work: a loop between runs stops at once, a run in progress may finish;
+/// 3. the metrics endpoint;
+/// 4. the connections to peers and the database (`ServiceApplication.close`).
+///
+/// Steps 1 to 3 together take at most ``ServiceStop/graceMilliseconds(_:)``; past it the group
+/// cancels what still runs.
 public enum ServiceMain {
     public static func run<Service: ServiceIdentity, Application: ServiceApplication>(
         _ options: ServiceOptions<Service>,

@@ -28,9 +28,11 @@ public final class HealthService: Grpc_Health_V1_HealthProvider {
         }
     }
 
-    /// Changes a status and tells every watcher of it.
+    /// Changes a status and tells every watcher of it; after ``stop()`` nothing changes any more
+    /// (background work that recovers while the service stops does not make it SERVING again).
     public func setStatus(_ status: Status, for service: String) {
-        let watchers = state.withLockedValue { state in
+        let watchers = state.withLockedValue { state -> [AsyncStream<Status>.Continuation] in
+            guard !state.stopped else { return [] }
             state.statuses[service] = status
             return state.watchers.values.filter { $0.service == service }.map(\.queue)
         }
