@@ -52,35 +52,33 @@ struct GracefulStopTests {
         for watch in watches { _ = try await watch.initialMetadata() }
 
         // Four clients call Health.Check in a loop until told to stop.
-        let loadRunning = Mutex(true)
-        let load = Task {
-            await withTaskGroup(of: [Outcome].self) { group in
-                for client in clients {
-                    group.addTask {
-                        let health = Grpc_Health_V1_HealthClient(client)
-                        var outcomes: [Outcome] = []
-                        while loadRunning.withLock({ $0 }) {
-                            let started = ContinuousClock.now
-                            let code: StatusCode
-                            do {
-                                _ = try await health.check(Grpc_Health_V1_HealthCheckRequest(), options: CallOptions(timeout: .seconds(10)))
-                                code = .ok
-                            } catch let error as RPCError {
-                                code = error.code
-                            } catch {
-                                code = .unknown
-                            }
-                            outcomes.append(Outcome(started: started, ended: .now, code: code))
-                            // Refused calls come back at once; do not spin on them.
-                            if code != .ok { try? await Task.sleep(for: .milliseconds(5)) }
+        let loadRunning = Switch()
+        async let load = withTaskGroup(of: [Outcome].self) { group in
+            for client in clients {
+                group.addTask {
+                    let health = Grpc_Health_V1_HealthClient(client)
+                    var outcomes: [Outcome] = []
+                    while loadRunning.isOn, !Task.isCancelled {
+                        let started = ContinuousClock.now
+                        let code: StatusCode
+                        do {
+                            _ = try await health.check(Grpc_Health_V1_HealthCheckRequest(), options: CallOptions(timeout: .seconds(10)))
+                            code = .ok
+                        } catch let error as RPCError {
+                            code = error.code
+                        } catch {
+                            code = .unknown
                         }
-                        return outcomes
+                        outcomes.append(Outcome(started: started, ended: .now, code: code))
+                        // Refused calls come back at once; do not spin on them.
+                        if code != .ok { try? await Task.sleep(for: .milliseconds(5)) }
                     }
+                    return outcomes
                 }
-                var all: [Outcome] = []
-                for await outcomes in group { all += outcomes }
-                return all
             }
+            var all: [Outcome] = []
+            for await outcomes in group { all += outcomes }
+            return all
         }
         try await Task.sleep(for: .milliseconds(500))
 
@@ -89,8 +87,8 @@ struct GracefulStopTests {
         let stopDuration = ContinuousClock.now - signalled
         // The clients keep calling for a while after the exit: those calls are refused too.
         try await Task.sleep(for: .milliseconds(300))
-        loadRunning.withLock { $0 = false }
-        let outcomes = await load.value
+        loadRunning.turnOff()
+        let outcomes = await load
 
         var watchEnds: [(last: Grpc_Health_V1_HealthCheckResponse.ServingStatus?, status: CallStatus)] = []
         for watch in watches {
@@ -122,4 +120,11 @@ struct GracefulStopTests {
             "\(product): stopped in \(stopDuration) (grace \(grace)); \(before.count) calls served before SIGTERM, "
                 + "\(after.count) refused after it (slowest refusal \(slowestRefusal))")
     }
+}
+
+/// A flag the load's tasks read and the test turns off.
+final class Switch: Sendable {
+    private let on = Mutex(true)
+    var isOn: Bool { on.withLock { $0 } }
+    func turnOff() { on.withLock { $0 = false } }
 }
