@@ -147,7 +147,7 @@ struct ConnectionLimitsTests {
             #expect(ContinuousClock.now - started < .seconds(3), "closed after the 300 ms timeout, not the idle timeout")
             try busy.read(seconds: 0.5)
             #expect(!busy.closedByPeer && busy.goAwayErrorCode == nil)
-            _ = silent
+            withExtendedLifetime(silent) {}
         }
     }
 }
