@@ -19,7 +19,8 @@ public enum ServiceStop {
     public static let backgroundGraceMilliseconds: Int64 = 2_000
 
     /// The whole stop: the server's grace for calls in flight plus the background work's grace
-    /// (7 s with the default limits). Past it, swift-service-lifecycle cancels what still runs.
+    /// (7 s with the default limits). Past it, swift-service-lifecycle cancels what still runs
+    /// (a backstop: each part already ends what outlives its own grace).
     public static func graceMilliseconds(_ limits: ServerLimits) -> Int64 {
         limits.shutdownGraceMilliseconds + backgroundGraceMilliseconds
     }
@@ -32,7 +33,8 @@ public enum ServiceStop {
 /// 1. the server: NOT_SERVING, the listener closes and every connection gets GOAWAY, so new calls
 ///    are refused at once (clients see UNAVAILABLE and go elsewhere); calls in flight finish, for
 ///    at most `ServerLimits.shutdownGraceMilliseconds`, then are ended with UNAVAILABLE;
-/// 2. the background work: a loop between runs stops at once, a run in progress may finish;
+/// 2. the background work: a loop between runs stops at once, a run in progress may finish within
+///    ``ServiceStop/backgroundGraceMilliseconds`` and is then cancelled;
 /// 3. the metrics endpoint;
 /// 4. the connections to peers and the database (`ServiceApplication.close`).
 ///
@@ -95,11 +97,13 @@ public enum ServiceMain {
         // background work still has its database; the metrics endpoint goes last of all.
         let health = BackgroundHealth { healthy in application.setServing(healthy) }
         let loops = background(application, logger).map { BackgroundLoop(work: $0, health: health, logger: logger) }
-        var configuration = ServiceGroupConfiguration(
-            services: (metrics.map { [.init(service: MetricsEndpointService(endpoint: $0))] } ?? [])
-                + loops.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) }
-                + [.init(service: ApplicationService(application: application))],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metrics { services.append(.init(service: MetricsEndpointService(endpoint: metrics))) }
+        if !loops.isEmpty {
+            services.append(.init(service: BackgroundLoops(loops: loops), successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        services.append(.init(service: ApplicationService(application: application)))
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(ServiceStop.graceMilliseconds(serverConfiguration.limits))
         let group = ServiceGroup(configuration: configuration)
         do {

@@ -8,22 +8,28 @@ import ServiceCommand
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Issue 8, item 6: every service executable, busy with calls from several clients, stops on
 /// SIGTERM by refusing new calls at once, letting the calls in flight finish, then stopping its
 /// background work, all within ``ServiceStop/graceMilliseconds(_:)``.
 @Suite("graceful stop of the service executables", .serialized)
 struct GracefulStopTests {
-    /// Peers nobody listens on: the background work keeps failing and retrying, as it would with
-    /// its peers down, and must not hold the stop.
-    static let peerArguments: [String: [String]] = [
-        "registry": [],
-        "issuance": ["--registry-address", "127.0.0.1:9", "--transfer-address", "127.0.0.1:9", "--feed-poll-milliseconds", "50"],
-        "transfer": ["--registry-address", "127.0.0.1:9", "--feed-poll-milliseconds", "50"],
-        "reporting": [
-            "--registry-address", "127.0.0.1:9", "--issuance-address", "127.0.0.1:9", "--transfer-address", "127.0.0.1:9",
-            "--feed-poll-milliseconds", "50",
-        ],
-    ]
+    /// Every peer is a silent one: it takes connections and never answers, so the feed followers
+    /// and the deposit queue are in the middle of a call (waiting out its 10 s deadline) when the
+    /// signal comes, as with a peer that hangs. The stop must not wait for those calls, and must
+    /// refuse new calls meanwhile.
+    static func peerArguments(_ product: String, peer: String) -> [String] {
+        switch product {
+        case "issuance": ["--registry-address", peer, "--transfer-address", peer, "--feed-poll-milliseconds", "50"]
+        case "transfer": ["--registry-address", peer, "--feed-poll-milliseconds", "50"]
+        case "reporting":
+            ["--registry-address", peer, "--issuance-address", peer, "--transfer-address", peer, "--feed-poll-milliseconds", "50"]
+        default: []
+        }
+    }
 
     /// One call of the load: when it started and ended, and how.
     struct Outcome: Sendable {
@@ -41,8 +47,10 @@ struct GracefulStopTests {
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recs-stop-\(product)-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
+        let silentPeer = try SilentPeer()
         let process = try await ServiceProcess.start(
-            product, arguments: ["--port", "0", "--tls-dir", TestDeployment.tlsDirectory] + Self.peerArguments[product, default: []],
+            product,
+            arguments: ["--port", "0", "--tls-dir", TestDeployment.tlsDirectory] + Self.peerArguments(product, peer: silentPeer.address),
             environment: ["RECS_DATA_DIR": directory.path], logDirectory: directory.appendingPathComponent("logs"))
         let clients = try (0..<4).map { _ in try TestDeployment.client(port: process.port) }
 
@@ -99,6 +107,7 @@ struct GracefulStopTests {
             watchEnds.append((last, await watch.status()))
         }
         for client in clients { await client.close() }
+        withExtendedLifetime(silentPeer) {}
 
         let grace = Duration.milliseconds(ServiceStop.graceMilliseconds(ServerLimits()))
         #expect(status == 0, "\(product) exit status on SIGTERM:\n\(process.logTail)")
@@ -127,4 +136,35 @@ final class Switch: Sendable {
     private let on = Mutex(true)
     var isOn: Bool { on.withLock { $0 } }
     func turnOff() { on.withLock { $0 = false } }
+}
+
+/// A peer that listens and never accepts: connections complete in the kernel's backlog, the TLS
+/// handshake gets no answer, and calls to it wait for their deadline.
+final class SilentPeer {
+    private let descriptor: Int32
+    let address: String
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ServiceProcessError("socket() failed") }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr("127.0.0.1")
+        local.sin_port = 0
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else {
+            close(fd)
+            throw ServiceProcessError("bind() or listen() failed: \(errno)")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        descriptor = fd
+        address = "127.0.0.1:\(UInt16(bigEndian: local.sin_port))"
+    }
+
+    deinit { close(descriptor) }
 }
