@@ -127,7 +127,7 @@ struct GracefulStopTests {
         }
         print(
             "\(product): stopped in \(stopDuration) (grace \(grace)); \(before.count) calls served before SIGTERM, "
-                + "\(after.count) refused after it (slowest refusal \(slowestRefusal))")
+                + "\(after.filter { $0.code == .unavailable }.count) of the \(after.count) started after it refused (slowest refusal \(slowestRefusal))")
     }
 }
 
