@@ -259,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "ServiceCommandTests",
             dependencies: [
-                "ServiceCommand", "ServiceKit", "RPC", "GRPCWire",
+                "ServiceCommand", "ServiceKit", "RPC", "GRPCWire", "ProcessTestSupport", "ProtoServices", "ProtoMessages",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

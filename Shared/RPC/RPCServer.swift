@@ -12,10 +12,20 @@ public struct ServerLimits: Sendable {
     public var concurrentHandlersMax = 4096
     /// Open connections at once; further ones are closed on accept.
     public var connectionsMax = 10_000
+    /// Open connections at once from one client address (IP, any port); further ones from it are
+    /// closed on accept, before TLS (``ConnectionAdmission``). Loopback is not exempt.
+    public var connectionsPerAddressMax = 64
+    /// Connections from one client address that have not sent the HEADERS of a first request yet;
+    /// further ones from it are closed on accept, before TLS.
+    public var connectionsWithoutRequestPerAddressMax = 16
+    /// A connection that has not sent the HEADERS of a first request this long after it was
+    /// accepted (TLS handshake and HTTP/2 preface included) gets GOAWAY and is closed.
+    public var firstRequestTimeoutMilliseconds: Int64 = 10_000
     /// A connection without calls for this long gets GOAWAY and is closed.
     public var connectionIdleMilliseconds: Int64 = 5 * 60 * 1000
-    /// How long graceful shutdown waits for calls in flight before ending them.
-    public var shutdownGraceSeconds: Int64 = 10
+    /// How long graceful shutdown lets calls in flight run after GOAWAY before ending them with
+    /// UNAVAILABLE and closing their connections.
+    public var shutdownGraceMilliseconds: Int64 = 5_000
 
     public init() {}
 }
@@ -50,12 +60,19 @@ public final class RPCServer: Sendable {
     private let gate: HandlerGate
     private let logger: Logger
     private let group: any EventLoopGroup
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<State>
 
     private struct State {
         var listener: (any Channel)?
-        var connections: [ObjectIdentifier: any Channel] = [:]
-        var shuttingDown = false
+        var connections: [ObjectIdentifier: Connection] = [:]
+        var admission: ConnectionAdmission
+    }
+
+    private struct Connection {
+        let channel: any Channel
+        /// The client's IP address, the key of ``ConnectionAdmission``.
+        let address: String
+        var sentRequest = false
     }
 
     public init(
@@ -66,6 +83,7 @@ public final class RPCServer: Sendable {
         self.router = Router(
             services: services.map(\.serviceDefinition), interceptor: interceptor, observer: configuration.callObserver)
         self.gate = HandlerGate(limit: configuration.limits.concurrentHandlersMax)
+        self.state = NIOLockedValueBox(State(admission: ConnectionAdmission(limits: configuration.limits)))
         self.logger = logger
         self.group = group
     }
@@ -90,6 +108,7 @@ public final class RPCServer: Sendable {
                 guard let self, self.admit(channel) else {
                     return channel.close()
                 }
+                let id = ObjectIdentifier(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
@@ -97,7 +116,9 @@ public final class RPCServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ServerConnectionHandler(
                             router: router, gate: gate, limits: limits.wire,
-                            idleTimeout: .milliseconds(limits.connectionIdleMilliseconds), logger: logger))
+                            idleTimeout: .milliseconds(limits.connectionIdleMilliseconds),
+                            firstRequestTimeout: .milliseconds(limits.firstRequestTimeoutMilliseconds), logger: logger,
+                            onFirstRequest: { [weak self] in self?.firstRequest(id) }))
                 }
             }
         let listener = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
@@ -110,21 +131,58 @@ public final class RPCServer: Sendable {
     /// Connections open now.
     public var connectionCount: Int { state.withLockedValue { $0.connections.count } }
 
+    /// Connections open now from `address` (an IP address as `SocketAddress.ipAddress` writes
+    /// it), and how many of them have not sent a request yet.
+    public func connectionCount(from address: String) -> (open: Int, withoutRequest: Int) {
+        state.withLockedValue { $0.admission.count(from: address) }
+    }
+
     /// The port the server listens on, once started.
     public var port: Int? { state.withLockedValue { $0.listener?.localAddress?.port } }
 
-    private func admit(_ channel: any Channel) -> Bool {
-        let admitted = state.withLockedValue { state -> Bool in
-            guard !state.shuttingDown, state.connections.count < configuration.limits.connectionsMax else { return false }
-            state.connections[ObjectIdentifier(channel)] = channel
-            return true
+    /// The key of ``ConnectionAdmission``: the client's IP address, without the port.
+    static func admissionAddress(_ address: SocketAddress?) -> String {
+        guard let address else { return "unknown" }
+        switch address {
+        case .v4, .v6: return address.ipAddress ?? "unknown"
+        case .unixDomainSocket: return "unix"
         }
-        if admitted {
-            channel.closeFuture.whenComplete { [weak self] _ in
-                _ = self?.state.withLockedValue { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    /// Asks ``ConnectionAdmission`` on accept: nothing but a close is spent on a refused
+    /// connection (no TLS handshake, no HTTP/2 session).
+    private func admit(_ channel: any Channel) -> Bool {
+        let address = Self.admissionAddress(channel.remoteAddress)
+        let id = ObjectIdentifier(channel)
+        let decision = state.withLockedValue { state -> ConnectionAdmission.Decision in
+            let decision = state.admission.admit(from: address)
+            if decision == .admitted { state.connections[id] = Connection(channel: channel, address: address) }
+            return decision
+        }
+        guard decision == .admitted else {
+            if decision != .shuttingDown {
+                logger.debug("connection refused on accept", metadata: ["address": "\(address)", "reason": "\(decision)"])
+            }
+            return false
+        }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            self?.state.withLockedValue { state in
+                if let connection = state.connections.removeValue(forKey: id) {
+                    state.admission.closed(from: connection.address, sentRequest: connection.sentRequest)
+                }
             }
         }
-        return admitted
+        return true
+    }
+
+    /// A connection sent the HEADERS of its first request: it no longer counts as one without.
+    private func firstRequest(_ id: ObjectIdentifier) {
+        state.withLockedValue { state in
+            guard var connection = state.connections[id], !connection.sentRequest else { return }
+            connection.sentRequest = true
+            state.connections[id] = connection
+            state.admission.firstRequest(from: connection.address)
+        }
     }
 
     /// Waits until the listener closes (after `shutdown`).
@@ -137,8 +195,8 @@ public final class RPCServer: Sendable {
     /// the grace period, then closes what is left.
     public func shutdown() async {
         let (listener, connections) = state.withLockedValue { state in
-            state.shuttingDown = true
-            return (state.listener, Array(state.connections.values))
+            state.admission.beginShutdown()
+            return (state.listener, state.connections.values.map(\.channel))
         }
         try? await listener?.close()
         for channel in connections {
@@ -148,11 +206,11 @@ public final class RPCServer: Sendable {
                 }
             }
         }
-        let grace = configuration.limits.shutdownGraceSeconds
+        let grace = configuration.limits.shutdownGraceMilliseconds
         await withTaskGroup(of: Void.self) { group in
             for channel in connections {
                 group.addTask {
-                    let timeout = channel.eventLoop.scheduleTask(in: .seconds(grace)) {
+                    let timeout = channel.eventLoop.scheduleTask(in: .milliseconds(grace)) {
                         if let handler = try? channel.pipeline.syncOperations.handler(type: ServerConnectionHandler.self) {
                             handler.forceClose()
                         } else {

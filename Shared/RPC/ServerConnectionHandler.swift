@@ -57,13 +57,47 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var closed = false
     private let idleTimeout: TimeAmount
     private var idleTimer: Scheduled<Void>?
+    private let firstRequestTimeout: TimeAmount
+    private var firstRequestTimer: Scheduled<Void>?
+    /// Set at the HEADERS of the first request; until then the connection counts against its
+    /// address's ``ServerLimits/connectionsWithoutRequestPerAddressMax``.
+    private var sentRequest = false
+    private let onFirstRequest: @Sendable () -> Void
 
-    init(router: Router, gate: HandlerGate, limits: WireLimits, idleTimeout: TimeAmount, logger: Logger) {
+    init(
+        router: Router, gate: HandlerGate, limits: WireLimits, idleTimeout: TimeAmount, firstRequestTimeout: TimeAmount,
+        logger: Logger, onFirstRequest: @escaping @Sendable () -> Void = {}
+    ) {
         self.session = GRPCServerSession(limits: limits)
         self.router = router
         self.gate = gate
         self.idleTimeout = idleTimeout
+        self.firstRequestTimeout = firstRequestTimeout
         self.logger = logger
+        self.onFirstRequest = onFirstRequest
+    }
+
+    /// A connection that sends no request within `firstRequestTimeout` of being accepted (a
+    /// stalled TLS handshake, a preface and nothing more) gets GOAWAY and is closed, well before
+    /// the idle timeout would: such connections only hold a place.
+    private func armFirstRequestTimer() {
+        guard let context = channelContext, firstRequestTimer == nil, !sentRequest, !shuttingDown, !closed else { return }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        firstRequestTimer = context.eventLoop.scheduleTask(in: firstRequestTimeout) {
+            let handler = bound.value
+            guard !handler.sentRequest else { return }
+            handler.logger.debug("closing a connection that sent no request", metadata: ["peer": "\(handler.peer.address)"])
+            handler.beginGracefulShutdown()
+        }
+    }
+
+    /// The first request's HEADERS arrived: the connection is a client's, not a placeholder.
+    private func noteFirstRequest() {
+        guard !sentRequest else { return }
+        sentRequest = true
+        firstRequestTimer?.cancel()
+        firstRequestTimer = nil
+        onFirstRequest()
     }
 
     /// A connection with no call for `idleTimeout` is told GOAWAY and closed, so idle or stalled
@@ -100,11 +134,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         if let address = context.channel.remoteAddress {
             peer.address = Self.describe(address)
         }
-        if context.channel.isActive { writeOutput() }
+        if context.channel.isActive {
+            armIdleTimer()
+            armFirstRequestTimer()
+            writeOutput()
+        }
     }
 
     func channelActive(context: ChannelHandlerContext) {
         armIdleTimer()
+        armFirstRequestTimer()
         writeOutput()
         context.fireChannelActive()
     }
@@ -139,6 +178,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
         disarmIdleTimer()
+        firstRequestTimer?.cancel()
+        firstRequestTimer = nil
         for call in calls.values {
             cancel(call, RPCError(.unavailable, "the connection closed"))
         }
@@ -213,6 +254,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func startCall(_ start: CallStart) {
         guard let context = channelContext else { return }
+        noteFirstRequest()
         guard let method = router.method(forPath: start.path) else {
             let message =
                 router.hasService(forPath: start.path)

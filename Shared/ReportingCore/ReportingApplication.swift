@@ -63,10 +63,13 @@ public struct ReportingApplication: ServiceApplication {
         try await server.server.start()
     }
 
-    /// Marks the services NOT_SERVING, drains the server, closes the peers' connections, then the
-    /// database. The followers are stopped before (their tasks are cancelled by the caller).
-    public func shutdown() async {
+    /// Marks the services NOT_SERVING, refuses new calls and drains the calls in flight.
+    public func stopServing() async {
         await server.shutdown()
+    }
+
+    /// Closes the peers' connections, then the database (after the followers stopped).
+    public func close() async {
         await feeds.close()
         await store.close()
     }

@@ -62,11 +62,11 @@ struct BackgroundLoop: Service {
         self.failuresCounter = Counter(label: ServiceMetrics.backgroundFailures.name, dimensions: [("work", work.name)])
     }
 
-    func run() async throws {
+    func run() async {
         var failures = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
-                try await work.body()
+                try await runOnce()
                 if failures > 0 {
                     logger.info("background work recovered", metadata: ["work": "\(work.name)", "failures": "\(failures)"])
                     health.record(work.name, working: true)
@@ -75,6 +75,8 @@ struct BackgroundLoop: Service {
             } catch is CancellationError {
                 return
             } catch {
+                // A run cut short by the stop (its grace ran out) is not a failure to report.
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 failures += 1
                 failuresCounter.increment()
                 logger.warning(
@@ -85,16 +87,58 @@ struct BackgroundLoop: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
         }
     }
+
+    /// One run of the work. Once the service is stopping, a run still going (a feed call to a
+    /// peer that does not answer waits up to its 10 s deadline) gets
+    /// ``ServiceStop/backgroundGraceMilliseconds`` to finish and is then cancelled, so it cannot
+    /// hold the stop.
+    private func runOnce() async throws {
+        let body = work.body
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await body()
+                return true
+            }
+            group.addTask {
+                do {
+                    try await gracefulShutdown()
+                    try await Task.sleep(for: .milliseconds(ServiceStop.backgroundGraceMilliseconds))
+                } catch {}
+                return false
+            }
+            while let bodyFinished = try await group.next() {
+                // Either the run is over, or its grace ran out: the other task is not needed.
+                group.cancelAll()
+                if bodyFinished { return }
+            }
+        }
+    }
+}
+
+/// Every ``BackgroundLoop`` of the service as one service of the group, so that graceful shutdown
+/// reaches them all at once (the group tells its services one after another) and runs in progress
+/// share one grace period instead of taking theirs in turn.
+struct BackgroundLoops: Service {
+    let loops: [BackgroundLoop]
+
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for loop in loops {
+                group.addTask { await loop.run() }
+            }
+        }
+    }
 }
 
 /// The application's server as a service of the group: it is already serving; on graceful
-/// shutdown (SIGTERM, SIGINT, after the background work stopped) it drains and closes.
+/// shutdown (SIGTERM, SIGINT; first of the group) it refuses new calls and drains the calls in
+/// flight. `ServiceMain` closes the database once the background work stopped too.
 struct ApplicationService<Application: ServiceApplication>: Service {
     let application: Application
 
     func run() async throws {
         try? await gracefulShutdown()
-        await application.shutdown()
+        await application.stopServing()
     }
 }
 

@@ -12,10 +12,34 @@ import Storage
 import Glibc
 #endif
 
+/// How long a service's stop on SIGTERM may take, from the signal to the database's close.
+public enum ServiceStop {
+    /// Background work still running when the server has drained gets this long to finish its run
+    /// before it is cancelled.
+    public static let backgroundGraceMilliseconds: Int64 = 2_000
+
+    /// The whole stop: the server's grace for calls in flight plus the background work's grace
+    /// (7 s with the default limits). Past it, swift-service-lifecycle cancels what still runs
+    /// (a backstop: each part already ends what outlives its own grace).
+    public static func graceMilliseconds(_ limits: ServerLimits) -> Int64 {
+        limits.shutdownGraceMilliseconds + backgroundGraceMilliseconds
+    }
+}
+
 /// The life of a service process: log to stderr with swift-log, build the application, start it,
 /// print "`<name>` listening on `<port>`" on stdout (scripts and tests wait for that line), run the
-/// background work (feed followers, sweeps), and on SIGTERM or SIGINT stop the background work and
-/// shut down gracefully.
+/// background work (feed followers, sweeps), and on SIGTERM or SIGINT stop in this order:
+///
+/// 1. the server: NOT_SERVING, the listener closes and every connection gets GOAWAY, so new calls
+///    are refused at once (clients see UNAVAILABLE and go elsewhere); calls in flight finish, for
+///    at most `ServerLimits.shutdownGraceMilliseconds`, then are ended with UNAVAILABLE;
+/// 2. the background work: a loop between runs stops at once, a run in progress may finish within
+///    ``ServiceStop/backgroundGraceMilliseconds`` and is then cancelled;
+/// 3. the metrics endpoint;
+/// 4. the connections to peers and the database (`ServiceApplication.close`).
+///
+/// Steps 1 to 3 together take at most ``ServiceStop/graceMilliseconds(_:)``; past it the group
+/// cancels what still runs.
 public enum ServiceMain {
     public static func run<Service: ServiceIdentity, Application: ServiceApplication>(
         _ options: ServiceOptions<Service>,
@@ -68,17 +92,27 @@ public enum ServiceMain {
                 metadata: ["host": "\(options.metricsHost)", "port": "\(metricsPort)"])
         }
 
-        // swift-service-lifecycle runs the background work and, on SIGTERM or SIGINT, stops it
-        // first (services stop in reverse order), then the server drains and closes.
+        // swift-service-lifecycle shuts the services of a group down one after another in reverse
+        // order: the application is last in the list so that it stops serving first, while the
+        // background work still has its database; the metrics endpoint goes last of all.
         let health = BackgroundHealth { healthy in application.setServing(healthy) }
         let loops = background(application, logger).map { BackgroundLoop(work: $0, health: health, logger: logger) }
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: (metrics.map { [.init(service: MetricsEndpointService(endpoint: $0))] } ?? [])
-                    + [.init(service: ApplicationService(application: application))]
-                    + loops.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metrics { services.append(.init(service: MetricsEndpointService(endpoint: metrics))) }
+        if !loops.isEmpty {
+            services.append(.init(service: BackgroundLoops(loops: loops), successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        services.append(.init(service: ApplicationService(application: application)))
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .milliseconds(ServiceStop.graceMilliseconds(serverConfiguration.limits))
+        let group = ServiceGroup(configuration: configuration)
+        do {
+            try await group.run()
+        } catch {
+            await application.close()
+            throw error
+        }
+        await application.close()
         logger.info("stopped")
     }
 }

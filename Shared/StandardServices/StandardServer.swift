@@ -31,9 +31,10 @@ public struct StandardServer: Sendable {
         health.markAll(serving ? .serving : .notServing)
     }
 
-    /// Marks every service NOT_SERVING, then shuts the server down gracefully.
+    /// Marks every service NOT_SERVING and ends the health watches, then shuts the server down
+    /// gracefully (``RPCServer/shutdown()``).
     public func shutdown() async {
-        health.markAllNotServing()
+        health.stop()
         await server.shutdown()
     }
 }

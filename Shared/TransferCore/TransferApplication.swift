@@ -70,9 +70,13 @@ public struct TransferApplication: ServiceApplication {
         try await server.server.start()
     }
 
-    /// Marks the services NOT_SERVING, drains the server gracefully, then closes the database.
-    public func shutdown() async {
+    /// Marks the services NOT_SERVING, refuses new calls and drains the calls in flight.
+    public func stopServing() async {
         await server.shutdown()
+    }
+
+    /// Closes the database (after the background work stopped).
+    public func close() async {
         await store.close()
     }
 }

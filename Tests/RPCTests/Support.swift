@@ -82,9 +82,22 @@ final class RawConnection {
     /// A write failed: the peer stopped reading or closed; what it sent before may still be read.
     private(set) var writeFailed = false
 
-    init(port: Int) throws {
+    /// `source`: the local address to connect from (any of 127.0.0.0/8 is the loopback on Linux),
+    /// so one test can be two clients at different addresses.
+    init(port: Int, from source: String? = nil) throws {
         socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketDescriptor >= 0 else { throw TestFailure("socket() failed") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else { throw TestFailure("bind(\(source)) failed: \(errno)") }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
