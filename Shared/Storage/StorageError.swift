@@ -110,6 +110,8 @@ public enum StorageLimits {
     public static let retryBackoffMillisecondsMax = 100
     /// How long SQLite waits for another connection's write lock before reporting a conflict.
     public static let sqliteBusyTimeoutMilliseconds = 5_000
+    /// Prepared statements one SQLite connection keeps.
+    public static let sqliteCachedStatementsMax = 256
     /// Read connections of one SQLite database (``SQLiteDatabase/read(_:)``), beside its writer.
     public static let sqliteReadersMax = 2
     /// Transactions one SQLite commit makes durable together (group commit).

@@ -78,6 +78,7 @@ struct GracefulStopTests {
                             code = .unknown
                         }
                         outcomes.append(Outcome(started: started, ended: .now, code: code))
+                        if code == .ok { loadRunning.countServed() }
                         // Refused calls come back at once; do not spin on them.
                         if code != .ok { try? await Task.sleep(for: .milliseconds(5)) }
                     }
@@ -88,7 +89,11 @@ struct GracefulStopTests {
             for await outcomes in group { all += outcomes }
             return all
         }
-        try await Task.sleep(for: .milliseconds(500))
+        // The signal comes once the load is really flowing (a count, not a time: the machine may be busy).
+        let waitingSince = ContinuousClock.now
+        while loadRunning.servedCount < 20, ContinuousClock.now - waitingSince < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
 
         let signalled = ContinuousClock.now
         let status = await process.stop(timeout: .seconds(30))
@@ -118,8 +123,11 @@ struct GracefulStopTests {
         let after = outcomes.filter { $0.started > signalled + .milliseconds(200) }
         #expect(before.count > 10 && before.allSatisfy { $0.code == .ok }, "\(product): \(before.count) calls before SIGTERM")
         #expect(!after.isEmpty && after.allSatisfy { $0.code == .unavailable }, "\(product): calls after SIGTERM \(Set(after.map(\.code)))")
+        // "At once": not held until the calls in flight have drained (their grace), which is what a
+        // server that stops accepting late would do; how fast exactly depends on the machine's load.
         let slowestRefusal = after.map { $0.ended - $0.started }.max() ?? .zero
-        #expect(slowestRefusal < .seconds(1), "\(product): a call after SIGTERM took \(slowestRefusal) to be refused")
+        let inFlightGrace = Duration.milliseconds(ServerLimits().shutdownGraceMilliseconds)
+        #expect(slowestRefusal < inFlightGrace / 2, "\(product): a call after SIGTERM took \(slowestRefusal) to be refused")
         #expect(outcomes.allSatisfy { $0.code == .ok || $0.code == .unavailable })
         for end in watchEnds {
             #expect(end.status.code == .ok, "\(product): a Health.Watch in flight ended with \(end.status)")
@@ -134,8 +142,12 @@ struct GracefulStopTests {
 /// A flag the load's tasks read and the test turns off.
 final class Switch: Sendable {
     private let on = Mutex(true)
+    private let served = Mutex(0)
     var isOn: Bool { on.withLock { $0 } }
     func turnOff() { on.withLock { $0 = false } }
+    /// Calls answered OK so far.
+    var servedCount: Int { served.withLock { $0 } }
+    func countServed() { served.withLock { $0 += 1 } }
 }
 
 /// A peer that listens and never accepts: connections complete in the kernel's backlog, the TLS

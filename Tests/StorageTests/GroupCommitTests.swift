@@ -109,3 +109,39 @@ struct GroupCommitTests {
         }
     }
 }
+
+/// The prepared-statement cache of a SQLite connection: a statement used again with other values,
+/// after a failure, and after the schema changed answers as if prepared afresh.
+@Suite("SQLite statement cache")
+struct StatementCacheTests {
+    @Test("a cached statement runs again with other values, after a failed run, and after the schema changed")
+    func reuse() async throws {
+        try await withDatabase(.sqlite) { test in
+            let database = test.database
+            try await database.transaction { try $0.execute("CREATE TABLE items (id BIGINT PRIMARY KEY, note TEXT NOT NULL)") }
+            let insert = "INSERT INTO items (id, note) VALUES ($1, $2)"
+            for id in 1...3 {
+                try await database.transaction { try $0.execute(insert, .int64(Int64(id)), .text("n\(id)")) }
+            }
+            // The same text failing (duplicate key), then working again.
+            await #expect(throws: StorageError.self) {
+                try await database.transaction { try $0.execute(insert, .int64(1), .text("again")) }
+            }
+            try await database.transaction { try $0.execute(insert, .int64(4), .text("n4")) }
+            let select = "SELECT * FROM items WHERE id >= $1 ORDER BY id"
+            let before = try await database.transaction { try $0.query(select, .int64(3)) }
+            #expect(before.map { $0.columns.count } == [2, 2])
+            try await database.transaction { try $0.execute("ALTER TABLE items ADD COLUMN extra TEXT") }
+            let after = try await database.transaction { try $0.query(select, .int64(2)) }
+            #expect(after.map { $0.columns.count } == [3, 3, 3], "the cached SELECT * sees the new column")
+            #expect(try after.map { try $0.string("note") } == ["n2", "n3", "n4"])
+            // Steps are counted per run, not accumulated over the cached statement's life.
+            let log = StatementLog()
+            database.recordStatements(into: log)
+            for _ in 0..<3 { _ = try await database.transaction { try $0.query(select, .int64(4)) } }
+            database.recordStatements(into: nil)
+            let steps = log.recorded.filter { $0.sql == select }.compactMap(\.steps)
+            #expect(steps.count == 3 && Set(steps).count == 1, "\(steps)")
+        }
+    }
+}

@@ -50,9 +50,17 @@ final class SQLiteConnection: SQLConnection {
     deinit { close() }
 
     func close() {
+        for statement in cache.values { sqlite3_finalize(statement) }
+        cache.removeAll()
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
     }
+
+    /// Prepared statements by SQL text. Preparing (parsing and planning) was most of SQLite's time
+    /// in the transfer service's profile (issue 8, BENCHMARKS.md): the code runs a few dozen
+    /// distinct statements, so each is prepared once per connection and reset after use. SQLite
+    /// prepares a cached statement again by itself when the schema changed.
+    private var cache: [String: OpaquePointer] = [:]
 
     func begin() throws(StorageError) {
         // IMMEDIATE takes the write lock at once, waiting up to busy_timeout for another writer, so a
@@ -77,16 +85,27 @@ final class SQLiteConnection: SQLConnection {
 
     func execute(_ sql: String, _ binds: [SQLValue]) throws(StorageError) -> SQLResult {
         guard let handle else { throw StorageError(.connectionFailed, "the database is closed") }
-        let statement = try prepare(handle, sql)
-        defer { sqlite3_finalize(statement) }
+        let statement = try cachedStatement(handle, sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
         try bind(binds, to: statement, handle: handle, sql: sql)
         let totalChangesBefore = sqlite3_total_changes64(handle)
 
         var result = SQLResult()
-        let columnCount = sqlite3_column_count(statement)
-        result.columns = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) }
+        // Columns are read after the first step: a cached statement is prepared again by
+        // `sqlite3_step` when the schema changed, and may then have other columns.
+        var columnCount: Int32 = 0
+        var columnsRead = false
+        func readColumns() {
+            columnCount = sqlite3_column_count(statement)
+            result.columns = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) }
+            columnsRead = true
+        }
         while true {
             let status = sqlite3_step(statement)
+            if !columnsRead { readColumns() }
             if status == SQLITE_DONE { break }
             guard status == SQLITE_ROW else { throw Self.error(handle, status, sql: sql) }
             guard result.rows.count < StorageLimits.rowsPerQueryMax else {
@@ -102,8 +121,22 @@ final class SQLiteConnection: SQLConnection {
         // sqlite3_changes64 keeps the count of the last INSERT, UPDATE or DELETE, even after other
         // statements; only trust it when this statement changed something.
         result.rowsAffected = sqlite3_total_changes64(handle) == totalChangesBefore ? 0 : Int64(sqlite3_changes64(handle))
-        result.steps = Int64(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_VM_STEP, 0))
+        result.steps = Int64(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_VM_STEP, 1))
         return result
+    }
+
+    /// The prepared statement for `sql`, from the cache or prepared now and kept (transaction
+    /// control included; at most ``StorageLimits/sqliteCachedStatementsMax``, beyond which the cache
+    /// starts again, so text built from values cannot grow it without bound).
+    private func cachedStatement(_ handle: OpaquePointer, _ sql: String) throws(StorageError) -> OpaquePointer {
+        if let statement = cache[sql] { return statement }
+        let statement = try prepare(handle, sql)
+        if cache.count >= StorageLimits.sqliteCachedStatementsMax {
+            for old in cache.values { sqlite3_finalize(old) }
+            cache.removeAll()
+        }
+        cache[sql] = statement
+        return statement
     }
 
     private func prepare(_ handle: OpaquePointer, _ sql: String) throws(StorageError) -> OpaquePointer {
