@@ -17,6 +17,8 @@ through the API (generation uploads, automatic issuance cycles, deposits), then 
              the clock moved a month at a time so each vintage's cycle runs by itself on its
              90th day, until every batch is deposited (one DepositCertificates call per batch)
   fragment   K single-certificate transfers (request + accept) out of one batch by one client,
+             every other serial (first, first+2, first+4, ...), so that nothing merges again: the
+             batch ends cut into 2K holdings alternating between the two organizations;
              throughput per slice of K/slices transfers (a time budget stops it early)
 
 and prints a Markdown report (also written to OUT/report.md; raw figures in OUT/results.json).
@@ -617,10 +619,13 @@ def issuance_phase(d: Deployment, seeded: dict, unit_months: int) -> dict:
 
 
 def fragmentation_phase(d: Deployment, seeded: dict, count: int, slices: int, budget: float) -> dict:
-    """count single-certificate transfers (request + accept) out of one batch by one client, in
-    order; throughput per slice of count/slices transfers; stops at the time budget."""
+    """count single-certificate transfers (request + accept) out of one batch by one client, every
+    other serial: each transfer leaves the owner a one-certificate holding before the serial it
+    sends and the buyer a holding that cannot merge with its previous one, so after i transfers
+    the batch is cut into about 2i holdings (transfers in serial order would merge back into two).
+    Throughput per slice of count/slices transfers; stops at the time budget."""
     batch = seeded["batches"]["fragment"]
-    count = min(count, batch.last - batch.first + 1)
+    count = min(count, (batch.last - batch.first + 1) // 2)
     per_slice = max(1, count // slices)
     stub = RetryingStub(transfer_grpc.TransferServiceStub(channel(d.system.addresses["transfer"], d.ca)))
     owner, buyer = d.as_("owner"), d.as_("buyer")
@@ -635,7 +640,7 @@ def fragmentation_phase(d: Deployment, seeded: dict, count: int, slices: int, bu
         try:
             requested = stub.RequestInterAccountTransfer(transfer.RequestInterAccountTransferRequest(
                 request_id=f"frag-rq-{i}", organization_id=owner_id, to_organization_id=buyer_id,
-                items=[transfer.TransferItem(serial_range=serial(batch, batch.first + i))]), metadata=owner, timeout=CALL_TIMEOUT_S)
+                items=[transfer.TransferItem(serial_range=serial(batch, batch.first + 2 * i))]), metadata=owner, timeout=CALL_TIMEOUT_S)
             stub.AcceptTransfer(transfer.AcceptTransferRequest(request_id=f"frag-ac-{i}",
                                                                transfer_id=requested.transfer.transfer_id),
                                 metadata=buyer, timeout=CALL_TIMEOUT_S)
@@ -939,7 +944,8 @@ def main():
     parser.add_argument("--keep-data", action="store_true")
     parser.add_argument("--tls-dir", default="")
     args = parser.parse_args()
-    args.clients = [int(c) for c in args.clients.split(",")]
+    # 0 alone skips the load phases (e.g. a fragmentation run by itself).
+    args.clients = [int(c) for c in args.clients.split(",") if int(c) > 0]
     labels = []
     for item in args.binaries:
         label, _, directory = item.partition("=")
@@ -948,7 +954,7 @@ def main():
             if not os.access(bin_dir / name, os.X_OK):
                 parser.error(f"{bin_dir / name} is not an executable")
         labels.append((label, bin_dir))
-    args.seed_certificates = max(args.seed_certificates, args.fragment_count, 2 * args.fsync_ops)
+    args.seed_certificates = max(args.seed_certificates, 2 * args.fragment_count, 2 * args.fsync_ops)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tls_dir = Path(args.tls_dir) if args.tls_dir else out / "tls"

@@ -3,7 +3,8 @@
 # through their gRPC API by benchmarks/workload.py (grpcio from the repository's .venv):
 # single-certificate transfers (request + accept), retirements and serial look-ups at 1 and 32 clients,
 # fsync calls per acknowledged call at 1 client (strace, SQLite), issuance of N unit-months end to end,
-# and a fragmentation run (K single-certificate transfers out of one batch, throughput per slice).
+# and a fragmentation run (K single-certificate transfers of every other serial out of one batch,
+# throughput per slice).
 # Every labelled binary directory is run on fresh data, runs interleaved (A B A B ...), and a
 # Markdown report with the labels side by side (medians, ratios) goes to stdout and OUT/report.md.
 #
@@ -11,7 +12,7 @@
 #   BINDIR holds registry, issuance, transfer, reporting (e.g. a copy of .build/release); its
 #   commit is read from BINDIR/COMMIT when present (write it when copying binaries).
 # environment (all optional):
-#   RUNS=3  DURATION=10 (s per load phase)  CLIENTS=1,32  WORKERS=nproc (driver processes)
+#   RUNS=3  DURATION=10 (s per load phase)  CLIENTS=1,32 (0: no load phases)  WORKERS=nproc (driver processes)
 #   POSTGRES_URL=postgresql://...   also on PostgreSQL (scripts/start-test-postgres.sh prints one;
 #                                   four databases per system run are created there and dropped)
 #   SQLITE=0                        PostgreSQL only
@@ -28,7 +29,7 @@ repo="$(cd "$here/.." && pwd)"
 cd "$repo"
 
 if [[ $# -eq 0 ]]; then
-  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 python="$repo/.venv/bin/python"

@@ -145,5 +145,6 @@ public enum IssuanceSchema {
         ServiceSchema.migration("0001-issuance-units-generation-cycles-batches", tables),
         Principals.migration("0002-issuance-principals"),
         ServiceSchema.chainMigration("0003-issuance-audit-chain"),
+        Principals.programAccessMigration("0004-issuance-program-access"),
     ]
 }

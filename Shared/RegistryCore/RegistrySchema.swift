@@ -121,5 +121,6 @@ public enum RegistrySchema {
             ["CREATE INDEX users_by_organization ON users (organization_id)"]
         },
         ServiceSchema.chainMigration("0004-registry-audit-chain"),
+        Principals.programAccessMigration("0005-registry-program-access"),
     ]
 }

@@ -92,6 +92,12 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
         try await readOrganizations.list(request, context: context)
     }
 
+    public func setProgramAccessSelection(
+        request: Recs_Registry_V1_SetProgramAccessSelectionRequest, context: ServerContext
+    ) async throws -> Recs_Registry_V1_SetProgramAccessSelectionResponse {
+        try await refreshingDirectory { try await SetProgramAccessSelection(journal: repository.journal).handle(request, context: context) }
+    }
+
     var readOrganizations: ReadOrganizations {
         ReadOrganizations(journal: repository.journal, pageSizeDefault: Self.pageSizeDefault, pageSizeMax: Self.pageSizeMax)
     }

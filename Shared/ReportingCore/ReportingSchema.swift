@@ -145,6 +145,7 @@ public enum ReportingSchema {
         Principals.migration("0002 reporting principals"),
         ServiceSchema.chainMigration("0003 reporting audit chain"),
         Migration(name: "0004 reporting segment guard by neighbours", statements: [], overrides: [.sqlite: neighbourGuards]),
+        Principals.programAccessMigration("0005 reporting program access"),
     ]
 
     /// The overlap guard by index seeks (issue 8): segments of a batch are disjoint before the

@@ -12,10 +12,10 @@ import ServiceKit
 /// and reporting's own (still empty) feed. Answers come from the read models only, never from a
 /// call to another service: they reflect the feeds up to the positions reported with them.
 ///
-/// No caller authorization yet: §20 limits the look-up to the administrator and to program
-/// administrators on accounts that granted them access (§19.3.2); that needs the caller's identity
-/// (docs/API.md, who is calling) and the organizations' `program_access_organization_ids`, which the
-/// organizations table already keeps in its records.
+/// §20 limits the look-up to the administrator, the holders of the range and program
+/// administrators on accounts that selected them (§19.3.2): the caller's login carries those
+/// accounts (``UserPrincipal/accessGrantedBy``, kept from the registry's feed), so the look-up checks
+/// each holder of the range with the one policy.
 ///
 /// A thin provider: each method is a use case in its capability's folder (LookUp, Directories,
 /// Feed), with the checks they share in ``ReportingRules``.

@@ -70,7 +70,7 @@ enum TransferSchema {
                 transform: LegacyEvents.convert),
             Migration(name: "transfer-0005-drop-json-events", statements: ["DROP TABLE transfer_events"]),
             ServiceSchema.chainMigration("transfer-0006-audit-chain"),
-        ] + Ledger.seekMigrations
+        ] + Ledger.seekMigrations + [Principals.programAccessMigration("transfer-0007-program-access")]
     }
 
     static func journalTables(_ t: ServiceSchema.Types) -> [String] {

@@ -13,9 +13,9 @@
 /// The interception point only knows who calls and the method's action, not the record acted on, so
 /// this table is coarse: the Manager of the owning account (A2) and the Manager of another account
 /// (A3) are admitted alike, and so are the designated and another QRE, and the program administrator
-/// the account granted access and one it did not (grants are not stored yet: SetProgramAccessSelection
-/// is not built). The use cases tell them apart with the record; ``TargetTable`` has cells for some
-/// built methods where that is cheap to show.
+/// the account granted access and one it did not. The use cases tell them apart with the record
+/// (and, for program administrators, with the accounts that selected them, which the login
+/// carries); ``TargetTable`` has cells for some built methods where that is cheap to show.
 enum MatrixTable {
     /// Who may call, per kind of caller. Columns in ``CallerKind`` order (the header is checked).
     static let grid = """
@@ -138,7 +138,7 @@ enum MatrixTable {
             Row("GetUser", .viewAccount, built: true),
             Row("ListUsers", .viewAccount, built: true),
             // §19.3.2, §20: granting program administrators access is assigning access to the account.
-            Row("SetProgramAccessSelection", .manageLogins),
+            Row("SetProgramAccessSelection", .manageLogins, built: true),
             Row("WhoAmI", .anyCaller, built: true),
             Row("CreateApiKey", .ownCredentials, built: true),
             Row("ListApiKeys", .ownCredentials, built: true),
@@ -353,11 +353,9 @@ enum TargetTable {
     /// ``MatrixTable/Disagreement``).
     static let disagreements: [String: (implementation: [CallerKind: Expected], why: String)] = [
         "holdingsOfA2": (
-            [.grantedProgram: .refused(1009), .registryService: .refused(1002)],
+            [.registryService: .refused(1002)],
             """
-            A2 would have selected A6 (§19.3.2, §20), but program-access grants are not stored yet \
-            (SetProgramAccessSelection is not built), so A6 is refused like A7; and the registry service is \
-            refused (see GetHoldingsSummary in MatrixTable.disagreements).
+            The registry service is refused (see GetHoldingsSummary in MatrixTable.disagreements).
             """
         )
     ]

@@ -36,7 +36,7 @@ enum CallerKind: String, CaseIterable, Sendable {
     case designatedQRE = "qreD"
     /// Manager of another QRE, A5.
     case otherQRE = "qreO"
-    /// Manager of the program administrator A6, which A2 would select for access (§19.3.2, §20).
+    /// Manager of the program administrator A6, which A2 selected for access (§19.3.2, §20).
     case grantedProgram = "paG"
     /// Manager of the program administrator A7, which no account selected.
     case ungrantedProgram = "paN"
@@ -140,6 +140,8 @@ enum MatrixCallers {
             organization.name = "Organization \(id)"
             organization.type = type
             organization.status = .active
+            // §19.3.2: A2's access selection names A6 (and not A7).
+            if id == "A2" { organization.programAccessOrganizationIds = ["A6"] }
             return .organization(organization)
         }
         for login in logins {

@@ -8,12 +8,12 @@ import Testing
 private enum Access {
     static func user(
         _ level: AccessLevel, org: String = "A1", role: OrganizationRole = .accountHolder, kind: UserKind = .inOrganization,
-        status: UserStatus = .active, grants: [PermissionGrant] = []
+        status: UserStatus = .active, grants: [PermissionGrant] = [], accessGrantedBy: Set<String> = []
     ) -> Caller {
         .user(
             UserPrincipal(
                 userID: "\(org)-\(level)-\(kind.rawValue)-\(status.rawValue)", organizationID: org, organizationRole: role,
-                kind: kind, level: level, status: status, grants: grants),
+                kind: kind, level: level, status: status, grants: grants, accessGrantedBy: accessGrantedBy),
             keyID: "key-\(org)-\(level)")
     }
 
@@ -512,6 +512,18 @@ struct AccessPolicyOrganizationTests {
         expectAllowed(AccessPolicy.decide(regulator, action, AccessTarget(organizationID: "P1")), "its own account")
         expectRefused(AccessPolicy.decide(regulator, action, AccessTarget(organizationID: "A2")), .programAccessNotGranted)
         expectRefused(AccessPolicy.decide(regulator, action, AccessTarget(organizationID: "A2", programAdministrators: ["P2"])), .programAccessNotGranted)
+    }
+
+    @Test(
+        "§19.3.2, §20: the selection can come with the login (the accounts that granted its organization)",
+        arguments: [AccessAction.viewAccount, .lookUpSerials])
+    func programAdministratorAccessCarriedByTheLogin(action: AccessAction) {
+        let regulator = Access.user(.viewOnly, org: "P1", role: .programAdministrator, accessGrantedBy: ["A2"])
+        expectAllowed(AccessPolicy.decide(regulator, action, AccessTarget(organizationID: "A2")))
+        expectRefused(AccessPolicy.decide(regulator, action, AccessTarget(organizationID: "A3")), .programAccessNotGranted)
+        expectRefused(AccessPolicy.decide(regulator, .manageCertificates, AccessTarget(organizationID: "A2")), .notForThisCaller, "viewing only")
+        let holder = Access.user(.manager, org: "A3", accessGrantedBy: ["A2"])
+        expectRefused(AccessPolicy.decide(holder, action, AccessTarget(organizationID: "A2")), .otherOrganization, "not a program administrator")
     }
 
     @Test("§19.3.2: selecting a program administrator opens the account to it, not to other account holders")

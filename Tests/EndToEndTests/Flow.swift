@@ -192,7 +192,64 @@ struct Flow {
         try await checkConservation(
             issued: [batchNumber: 100, february: 21], organizations: [owner.organizationId, buyer.organizationId])
         try await revokedKeyRefusedEverywhere(organization: buyer.organizationId)
+        try await programAccessAcrossServices(owner: owner.organizationId, ownersSerials: serials(91, 100))
         try await auditChainCatchesAnEdit(organization: buyer)
+    }
+
+    /// §19.3.2, §20 (issue 7): a program administrator sees an account's holdings (transfer) and
+    /// looks up its certificates (reporting) once the account selected it on its access selection,
+    /// and no longer once the selection is withdrawn; every service follows within 5 seconds.
+    func programAccessAcrossServices(owner: String, ownersSerials: Recs_Common_V1_SerialRange) async throws {
+        let regulator = try await createOrganization(
+            "e2e-program", name: "California Energy Commission", type: .programAdministrator, programs: ["CA"]).organizationId
+        func reads() async -> [String: RPCError?] {
+            var holdings = Recs_Transfer_V1_GetHoldingsSummaryRequest()
+            holdings.organizationId = owner
+            var organization = Recs_Registry_V1_GetOrganizationRequest()
+            organization.organizationId = owner
+            var outcomes: [String: RPCError?] = [:]
+            for (service, read) in [
+                ("registry", { _ = try await system.registryClient.getOrganization(organization, options: as_(regulator)) }),
+                ("transfer", { _ = try await system.transferClient.getHoldingsSummary(holdings, options: as_(regulator)) }),
+                ("reporting", { _ = try await lookUp(ownersSerials, as: as_(regulator)) }),
+            ] as [(String, () async throws -> Void)] {
+                do {
+                    try await read()
+                    outcomes[service] = .some(nil)
+                } catch let error as RPCError {
+                    outcomes[service] = error
+                } catch {
+                    outcomes[service] = RPCError(.unknown, "\(error)")
+                }
+            }
+            return outcomes
+        }
+        func refusedFor1009(_ outcomes: [String: RPCError?]) -> Bool {
+            outcomes.count == 3 && outcomes.values.allSatisfy { error in
+                guard let error, error.code == .permissionDenied, let bytes = error.metadata.binary("recs-error-details-bin"),
+                    let details = try? Recs_Common_V1_ErrorDetails(protobufBytes: bytes)
+                else { return false }
+                return details.violations.contains { $0.code == 1009 }
+            }
+        }
+        let before = try await eventually(timeout: .seconds(5), every: .milliseconds(20)) { refusedFor1009(await reads()) }
+        let beforeOutcomes = await reads()
+        #expect(before, "the program administrator before any selection: \(beforeOutcomes)")
+
+        // The owner's Manager selects it, through `recs`.
+        let selected = try recs(["org", "program-access", owner, regulator], as: owner, requestID: "e2e-select-program")
+        #expect(selected["program_access"] as? [String] == [regulator], "recs org program-access: \(selected)")
+        let admitted = try await eventually(timeout: .seconds(5), every: .milliseconds(20)) {
+            await reads().values.allSatisfy { $0 == nil }
+        }
+        let admittedOutcomes = await reads()
+        #expect(admitted, "every service admits the selected program administrator: \(admittedOutcomes)")
+
+        let withdrawn = try recs(["org", "program-access", owner], as: owner, requestID: "e2e-withdraw-program")
+        #expect((withdrawn["program_access"] as? [String] ?? []).isEmpty, "recs org program-access (none): \(withdrawn)")
+        let refusedAgain = try await eventually(timeout: .seconds(5), every: .milliseconds(20)) { refusedFor1009(await reads()) }
+        let refusedAgainOutcomes = await reads()
+        #expect(refusedAgain, "every service refuses the program administrator once withdrawn: \(refusedAgainOutcomes)")
     }
 
     /// §7, §11 (issue 7): every service's events form a hash chain; `recs audit verify` finds them
@@ -467,13 +524,14 @@ struct Flow {
         "\(range.generatingUnitId)-\(range.stateOrProvince)-\(range.batchNumber)-\(range.first)-\(range.last)"
     }
 
-    func createOrganization(_ requestID: String, name: String, type: Recs_Common_V1_OrganizationType) async throws
+    func createOrganization(_ requestID: String, name: String, type: Recs_Common_V1_OrganizationType, programs: [String] = []) async throws
         -> Recs_Registry_V1_Organization
     {
         var request = Recs_Registry_V1_CreateOrganizationRequest()
         request.requestId = requestID
         request.name = name
         request.type = type
+        request.administeredProgramCodes = programs
         request.managerPersonName = "Pat \(name)"
         request.managerLogin = "manager-\(requestID)"
         let created = try await system.registryClient.createOrganization(request, options: administrator)

@@ -5,7 +5,7 @@ import ProtoMessages
 
 struct Org: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Organizations and their accounts (registry).", subcommands: [Create.self, Get.self, List.self])
+        abstract: "Organizations and their accounts (registry).", subcommands: [Create.self, Get.self, List.self, ProgramAccess.self])
 
     struct Create: RecsCommand {
         static let configuration = CommandConfiguration(
@@ -75,6 +75,32 @@ struct Org: AsyncParsableCommand {
             let response = try await session.registry.listOrganizations(request, options: session.callOptions)
             session.printer.emit(
                 list: "organizations", response.organizations.map(\.record), extra: pageFooter(response.page))
+        }
+    }
+}
+
+extension Org {
+    struct ProgramAccess: RecsCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "program-access",
+            abstract: "Choose the program administrators that may view the account and look up its certificates (§19.3.2, §20).",
+            discussion: "Replaces the whole selection: name every program administrator to keep; none withdraws every grant.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The account holder's organization id, e.g. A12.")
+        var organizationID: String
+
+        @Argument(help: "Program administrator organization ids, e.g. A6 A7.")
+        var programAdministrators: [String] = []
+
+        func execute(_ session: Session) async throws {
+            var request = Recs_Registry_V1_SetProgramAccessSelectionRequest()
+            request.requestId = session.requestID()
+            request.organizationId = organizationID
+            request.programAdministratorOrganizationIds = programAdministrators
+            let response = try await session.registry.setProgramAccessSelection(request, options: session.callOptions)
+            session.printer.emit(response.organization?.record ?? Record())
         }
     }
 }

@@ -49,6 +49,7 @@ extension Recs_Registry_V1_Organization {
             "organization_id": .string(organizationId), "name": .string(name), "type": .name(type),
             "status": .name(status), "manager_user_id": .string(managerUserId),
             "subaccounts": .records(subaccounts.map(\.record)), "created_at": .time(createdAt),
+            "program_access": .list(programAccessOrganizationIds.map(OutputValue.string)),
         ]
     }
 }

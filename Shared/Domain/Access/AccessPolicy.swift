@@ -159,7 +159,9 @@ public enum AccessPolicy {
             if user.isAdministrator { return .allowed }
             if user.organizationRole == .programAdministrator {
                 guard let target else { return .allowed }
-                if target.organizationID == user.organizationID || target.programAdministrators.contains(user.organizationID) {
+                if target.organizationID == user.organizationID || target.programAdministrators.contains(user.organizationID)
+                    || target.organizationID.map(user.accessGrantedBy.contains) == true
+                {
                     return .allowed
                 }
                 return .refused(Refusal.programAccessNotGranted(user.organizationID))

@@ -108,10 +108,15 @@ public struct UserPrincipal: Sendable, Hashable {
     public var level: AccessLevel
     public var status: UserStatus
     public var grants: [PermissionGrant]
+    /// For a program administrator's login: the accounts that selected its organization on their
+    /// access selection (§19.3.2, §20), as the service's copy of the registry last knew them. The
+    /// policy admits the login to those accounts' views and look-ups, so a use case need not know
+    /// the selection of the account it reads.
+    public var accessGrantedBy: Set<String>
 
     public init(
         userID: String, organizationID: String, organizationRole: OrganizationRole, kind: UserKind = .inOrganization,
-        level: AccessLevel, status: UserStatus = .active, grants: [PermissionGrant] = []
+        level: AccessLevel, status: UserStatus = .active, grants: [PermissionGrant] = [], accessGrantedBy: Set<String> = []
     ) {
         self.userID = userID
         self.organizationID = organizationID
@@ -120,6 +125,7 @@ public struct UserPrincipal: Sendable, Hashable {
         self.level = level
         self.status = status
         self.grants = grants
+        self.accessGrantedBy = accessGrantedBy
     }
 
     public var isAdministrator: Bool { organizationRole == .registryAdministrator }

@@ -101,6 +101,9 @@ public struct RuleViolation: Error, Sendable, Hashable, Codable, CustomStringCon
         case userTransitionNotAllowed = 1010
         case accessNotAssignable = 1011
         case permissionOutsideAccount = 1012
+        /// §19.3.2: an account selects only active program administrators, and only an account
+        /// holder's account selects any.
+        case programAccessNotSelectable = 1013
     }
 
     /// How a caller should treat the violation; the RPC layer maps it to a status code
@@ -144,7 +147,7 @@ public struct RuleViolation: Error, Sendable, Hashable, Codable, CustomStringCon
             .transitionNotAllowed, .transferExpired, .transferAlreadyExecuted, .withdrawalWindowClosed,
             .deadlineNotReached, .reloadRejectedAccountHolderAccepted, .reloadRejectedAdministratorStatus,
             .priorPeriodAdjustmentTooLate, .periodGap, .periodOverlap, .unitNotAssignedToProgram,
-            .destinationNotActive, .userTransitionNotAllowed, .permissionOutsideAccount:
+            .destinationNotActive, .userTransitionNotAllowed, .permissionOutsideAccount, .programAccessNotSelectable:
             return .failedPrecondition
         default:
             return .invalidArgument

@@ -7,7 +7,8 @@ import Synchronization
 /// call costs a dictionary look-up and one hash, no database trip. The service refreshes it after
 /// every transaction that changed the tables (the registry after its own changes, the others after
 /// applying a page of the registry's feed), so a revoked key or a disabled login is refused as soon
-/// as the change reached the service's database.
+/// as the change reached the service's database. The same holds for an account's program-access
+/// selection (§19.3.2): a program administrator's login carries the accounts that selected it.
 public final class PrincipalDirectory: Sendable {
     struct Key: Sendable {
         var userID: String
@@ -19,6 +20,8 @@ public final class PrincipalDirectory: Sendable {
         var keys: [String: Key] = [:]
         var users: [String: Recs_Registry_V1_User] = [:]
         var roles: [String: OrganizationRole] = [:]
+        /// Program administrator organization → the accounts that selected it (§19.3.2).
+        var accessGrantedBy: [String: Set<String>] = [:]
     }
 
     private let snapshot = Mutex(Snapshot())
@@ -37,6 +40,9 @@ public final class PrincipalDirectory: Sendable {
             for row in try sql.query("SELECT user_id, record FROM principal_users") {
                 snapshot.users[try row.string("user_id")] = try Recs_Registry_V1_User(protobufBytes: try row.bytes("record"))
             }
+            for row in try sql.query("SELECT organization_id, program_administrator_id FROM principal_program_access") {
+                snapshot.accessGrantedBy[try row.string("program_administrator_id"), default: []].insert(try row.string("organization_id"))
+            }
             for row in try sql.query("SELECT key_id, user_id, secret_sha256, revoked FROM principal_keys") {
                 snapshot.keys[try row.string("key_id")] = Key(
                     userID: try row.string("user_id"), secretSHA256: try row.bytes("secret_sha256"), revoked: try row.int64("revoked") != 0)
@@ -54,7 +60,7 @@ public final class PrincipalDirectory: Sendable {
             guard let stored = snapshot.keys[key.keyID], key.matches(stored.secretSHA256), !stored.revoked,
                 let user = snapshot.users[stored.userID], let role = snapshot.roles[user.organizationId]
             else { return nil }
-            return Principals.principal(user, role: role)
+            return Principals.principal(user, role: role, accessGrantedBy: snapshot.accessGrantedBy[user.organizationId] ?? [])
         }
     }
 

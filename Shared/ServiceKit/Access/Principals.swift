@@ -42,6 +42,29 @@ public enum Principals {
         ServiceSchema.migration(name, tables)
     }
 
+    /// §19.3.2, §20: which program administrators each account selected on its access selection,
+    /// one row per (account, program administrator). The directory gives each program
+    /// administrator's logins the accounts that selected it (``UserPrincipal/accessGrantedBy``).
+    /// Added after the first principal tables; nothing could set a selection before, so it starts
+    /// empty.
+    public static func programAccessTables(_ t: ServiceSchema.Types) -> [String] {
+        [
+            """
+            CREATE TABLE principal_program_access (
+                organization_id TEXT NOT NULL,
+                program_administrator_id TEXT NOT NULL,
+                PRIMARY KEY (organization_id, program_administrator_id)
+            )\(t.strict)
+            """,
+            "CREATE INDEX principal_program_access_by_administrator ON principal_program_access (program_administrator_id, organization_id)",
+        ]
+    }
+
+    /// The migration adding ``programAccessTables(_:)``, appended to every service's list.
+    public static func programAccessMigration(_ name: String) -> Migration {
+        ServiceSchema.migration(name, programAccessTables)
+    }
+
     /// Applies one registry event's record to the tables; other payloads are not about callers.
     /// Returns true when the event changed who may call.
     @discardableResult
@@ -55,6 +78,13 @@ public enum Principals {
                 """,
                 .text(organization.organizationId), .text(role(organization.type)?.rawValue ?? ""),
                 .text(organizationStatus(organization.status)))
+            // The event carries the whole selection: it replaces the one before.
+            try sql.execute("DELETE FROM principal_program_access WHERE organization_id = $1", .text(organization.organizationId))
+            for administrator in Set(organization.programAccessOrganizationIds) {
+                try sql.execute(
+                    "INSERT INTO principal_program_access (organization_id, program_administrator_id) VALUES ($1, $2)",
+                    .text(organization.organizationId), .text(administrator))
+            }
             return true
         case .user(let user):
             try sql.execute(
@@ -96,12 +126,14 @@ public enum Principals {
         }
     }
 
-    /// A published login as the authorization policy sees it; nil when its organization is unknown.
-    public static func principal(_ user: Recs_Registry_V1_User, role: OrganizationRole) -> UserPrincipal {
+    /// A published login as the authorization policy sees it, with the accounts that selected its
+    /// organization for program access (§19.3.2; empty unless it is a program administrator).
+    public static func principal(_ user: Recs_Registry_V1_User, role: OrganizationRole, accessGrantedBy: Set<String> = []) -> UserPrincipal {
         UserPrincipal(
             userID: user.userId, organizationID: user.organizationId, organizationRole: role,
             kind: user.kind == .thirdPartyAgent ? .agent : .inOrganization, level: level(user.accessLevel),
-            status: status(user.status), grants: user.permissions.compactMap(grant))
+            status: status(user.status), grants: user.permissions.compactMap(grant),
+            accessGrantedBy: role == .programAdministrator ? accessGrantedBy : [])
     }
 
     /// Unknown levels read as the least power (View Only), never more.
