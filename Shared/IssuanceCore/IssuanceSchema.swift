@@ -152,6 +152,7 @@ public enum IssuanceSchema {
             name: "0004-issuance-own-unit-records",
             overrides: [.sqlite: ownUnitRecords(.sqlite), .postgres: ownUnitRecords(.postgres)],
             transform: LegacyRegistryRecords.convert),
+        Principals.recordsMigration("0005-issuance-principal-user-records"),
     ]
 
     /// ADR 0010: issuance keeps its own record of each registry unit, every field a column, instead

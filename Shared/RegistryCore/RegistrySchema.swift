@@ -123,5 +123,7 @@ public enum RegistrySchema {
             ["CREATE INDEX users_by_organization ON users (organization_id)"]
         },
         ServiceSchema.chainMigration("0004-registry-audit-chain"),
+        // ADR 0010: the logins every service authenticates from as columns, not `User` bytes.
+        Principals.recordsMigration("0005-registry-principal-user-records"),
     ]
 }

@@ -151,6 +151,7 @@ public enum ReportingSchema {
             name: "0005 reporting own directory records",
             overrides: [.sqlite: ownDirectoryRecords(.sqlite), .postgres: ownDirectoryRecords(.postgres)],
             transform: LegacyDirectoryRecords.convert),
+        Principals.recordsMigration("0006 reporting principal user records"),
     ]
 
     /// ADR 0010: reporting keeps its own records of the registry's organizations and units, every

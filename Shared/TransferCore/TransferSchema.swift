@@ -80,6 +80,7 @@ enum TransferSchema {
     /// Every migration of the service's database: the ledger's first, then ours.
     static var all: [Migration] {
         Ledger.baseMigrations + migrations + feedMigrations + principalMigrations + journalMigrations
+            + [Principals.recordsMigration("transfer-0007-principal-user-records")]
     }
 }
 

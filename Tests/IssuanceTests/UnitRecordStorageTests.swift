@@ -34,11 +34,7 @@ struct UnitRecordStorageTests {
         wind.fuelSourceCodes = ["wnd1"]
         data.fuels = fuels == 1 ? [solar] : [solar, wind]
         data.multiFuel = fuels > 1
-        var commenced = Recs_Common_V1_Date()
-        commenced.year = 2020
-        commenced.month = 6
-        commenced.day = 1
-        data.commencedOperationOn = commenced
+        data.commencedOperationOn = StoredDate(year: 2020, month: 6, day: 1).proto
         data.nameplateCapacityWatts = 2_000_000
         data.capacityFactorPartsPerMillion = 250_000
         data.facilityOperator = "Sunny Ops"
@@ -53,11 +49,7 @@ struct UnitRecordStorageTests {
         data.publicBenefitFundSupport = true
         data.federalTaxCredits = .yes
         data.repowered = .no
-        var repoweredOn = Recs_Common_V1_Date()
-        repoweredOn.year = 2022
-        repoweredOn.month = 2
-        repoweredOn.day = 28
-        data.repoweredOn = repoweredOn
+        data.repoweredOn = StoredDate(year: 2022, month: 2, day: 28).proto
         data.californiaQualifyingFacilityClaimsNonRenewable = .no
         var unit = Recs_Registry_V1_GeneratingUnit()
         unit.generatingUnitId = "W1"
@@ -238,7 +230,7 @@ struct UnitRecordStorageTests {
         try await withTestDatabase(kind) { test in
             try await Self.writeLegacy(test.database)
             let applied = try await IssuanceStore(database: test.database).migrate()
-            #expect(applied == ["0004-issuance-own-unit-records"])
+            #expect(applied == ["0004-issuance-own-unit-records", "0005-issuance-principal-user-records"])
             let unit = try await test.database.transaction { sql in try Self.stored("W1", &sql) }
             #expect(unit?.record == UnitRecord(registry: Self.unit()))
             // No `record` column is left to write: a feed event inserts the columns alone.
