@@ -35,36 +35,6 @@ enum IssuanceCodes {
     /// earns nothing until reviewed (Appendix D §6.1); disputed data waits for a reload.
     static let issuableStatuses = ["wregis_accepted", "account_holder_accepted", "administrator_accepted", "administrator_adjusted"]
 
-    static func name(_ status: Recs_Registry_V1_GeneratingUnitStatus) -> String {
-        switch status {
-        case .registered: "registered"
-        case .approved: "approved"
-        case .inactive: "inactive"
-        case .suspended: "suspended"
-        case .terminated: "terminated"
-        case .unspecified, .unrecognized: "unspecified"
-        }
-    }
-
-    static func name(_ type: Recs_Common_V1_OrganizationType) -> String {
-        switch type {
-        case .accountHolder: "account_holder"
-        case .qualifiedReportingEntity: "qualified_reporting_entity"
-        case .programAdministrator: "program_administrator"
-        case .registryAdministrator: "registry_administrator"
-        case .unspecified, .unrecognized: "unspecified"
-        }
-    }
-
-    static func name(_ status: Recs_Registry_V1_OrganizationStatus) -> String {
-        switch status {
-        case .active: "active"
-        case .inactive: "inactive"
-        case .terminated: "terminated"
-        case .unspecified, .unrecognized: "unspecified"
-        }
-    }
-
     static func name(_ outcome: Recs_Issuance_V1_UnitIssuanceOutcome) -> String {
         switch outcome {
         case .issued: "issued"
@@ -81,6 +51,10 @@ enum IssuanceCodes {
     }
 
     static func domain(_ unitClass: Recs_Common_V1_GeneratingUnitClass) -> GeneratingUnitClass? {
+        GeneratingUnitClass.allCases.first { proto($0) == unitClass }
+    }
+
+    static func proto(_ unitClass: GeneratingUnitClass) -> Recs_Common_V1_GeneratingUnitClass {
         switch unitClass {
         case .a: .a
         case .b: .b
@@ -92,7 +66,6 @@ enum IssuanceCodes {
         case .h: .h
         case .i: .i
         case .j: .j
-        case .unspecified, .unrecognized: nil
         }
     }
 

@@ -60,9 +60,9 @@ enum IssuanceRules {
 
     /// The policy's target for a unit: its account, and its designated reporting entity.
     static func target(_ unit: StoredUnit) -> AccessTarget {
-        let entity = unit.record.reportingEntity?.reportingEntityOrganizationId ?? ""
+        let entity = unit.record.reportingEntity.organizationID
         return AccessTarget(
-            organizationID: unit.record.organizationId, generatingUnitID: unit.id, reportingEntity: entity.isEmpty ? nil : entity)
+            organizationID: unit.record.organizationID, generatingUnitID: unit.id, reportingEntity: entity.isEmpty ? nil : entity)
     }
 
     /// The unit's account (and the administrator) may read what issuance holds about it; anybody

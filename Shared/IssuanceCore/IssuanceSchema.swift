@@ -3,8 +3,11 @@ import Storage
 
 /// The issuance service's schema: forward-only migrations for both databases (append, never edit).
 ///
-/// As in the registry, records are kept twice on purpose: the columns the service queries and
-/// constrains on, and the protobuf bytes of the record as the API returns it (`record`).
+/// Issuance keeps its own storage records (ADR 0010). Its copy of the registry's units and
+/// organizations is columns only, mapped from the registry's feed on arrival (`Records/`), since
+/// migration 0004. Its own uploads, posted generation, log entries, cycles and batches still keep,
+/// beside the columns the service queries and constrains on, the protobuf bytes of the record as
+/// the API returns it (`record`); ADR 0010 says what remains to move.
 ///
 /// Dates are stored as `YYYY-MM-DD` text and months as `year * 12 + month - 1` (`vintage_index`), so
 /// both sort and compare correctly on both databases.
@@ -145,6 +148,61 @@ public enum IssuanceSchema {
         ServiceSchema.migration("0001-issuance-units-generation-cycles-batches", tables),
         Principals.migration("0002-issuance-principals"),
         ServiceSchema.chainMigration("0003-issuance-audit-chain"),
-        Principals.programAccessMigration("0004-issuance-program-access"),
+        Migration(
+            name: "0004-issuance-own-unit-records",
+            overrides: [.sqlite: ownUnitRecords(.sqlite), .postgres: ownUnitRecords(.postgres)],
+            transform: LegacyRegistryRecords.convert),
+        Principals.recordsMigration("0005-issuance-principal-user-records"),
+        Principals.programAccessMigration("0006-issuance-program-access"),
     ]
+
+    /// ADR 0010: issuance keeps its own record of each registry unit, every field a column, instead
+    /// of the registry's `GeneratingUnit` bytes. The columns come first; the migration's transform
+    /// fills them from the stored bytes, then drops `record` from `units` and `organizations`.
+    static func ownUnitRecords(_ t: ServiceSchema.Types) -> [String] {
+        let text = ["name", "facility_name", "facility_county", "country", "generation_technology", "facility_operator",
+            "interconnecting_utility", "ownership_types"]
+        let flags = ["multi_fuel", "customer_sited", "wecc_region_declared", "qualifying_facility",
+            "california_supplemental_payment_received", "public_benefit_fund_support"]
+        // Protobuf enum numbers (`ReportingEntityType`, `Indicator`), which are never renumbered.
+        let numbers = ["reporting_entity_type", "federal_tax_credits", "repowered", "california_qf_claims_non_renewable"]
+        return text.map { "ALTER TABLE units ADD COLUMN \($0) TEXT NOT NULL DEFAULT ''" }
+            + flags.map { "ALTER TABLE units ADD COLUMN \($0) \(t.int) NOT NULL DEFAULT 0 CHECK (\($0) IN (0, 1))" }
+            + numbers.map { "ALTER TABLE units ADD COLUMN \($0) \(t.int) NOT NULL DEFAULT 0 CHECK (\($0) >= 0)" }
+            + [
+                "ALTER TABLE units ADD COLUMN nameplate_capacity_watts \(t.int) NOT NULL DEFAULT 0",
+                "ALTER TABLE units ADD COLUMN capacity_factor_ppm \(t.int) NOT NULL DEFAULT 0",
+                // `YYYY-MM-DD`; NULL when the registry gave no date.
+                "ALTER TABLE units ADD COLUMN commenced_operation_on TEXT",
+                "ALTER TABLE units ADD COLUMN repowered_on TEXT",
+                // The registered fuels in registration order, sources comma-separated (B-1, B-2).
+                """
+                CREATE TABLE unit_fuels (
+                    generating_unit_id TEXT NOT NULL REFERENCES units (generating_unit_id),
+                    position \(t.int) NOT NULL CHECK (position >= 0),
+                    fuel_type_code TEXT NOT NULL,
+                    fuel_source_codes TEXT NOT NULL,
+                    PRIMARY KEY (generating_unit_id, position)
+                )\(t.strict)
+                """,
+                // Verified program eligibility only: what a certificate is stamped with (§5.3.2).
+                """
+                CREATE TABLE unit_eligibilities (
+                    generating_unit_id TEXT NOT NULL REFERENCES units (generating_unit_id),
+                    position \(t.int) NOT NULL CHECK (position >= 0),
+                    program_code TEXT NOT NULL,
+                    fuel_type_code TEXT NOT NULL,
+                    eligible \(t.int) NOT NULL CHECK (eligible IN (0, 1)),
+                    certification_number TEXT NOT NULL,
+                    good_through_year \(t.int),
+                    good_through_month \(t.int),
+                    supplemental_payment_received \(t.int) NOT NULL,
+                    supplemental_energy_payment_eligible \(t.int) NOT NULL,
+                    repowered \(t.int) NOT NULL,
+                    effective_at_unix_seconds \(t.int),
+                    PRIMARY KEY (generating_unit_id, position)
+                )\(t.strict)
+                """,
+            ]
+    }
 }

@@ -42,15 +42,15 @@ public struct IssuanceStore: Sendable {
     }
 }
 
-/// A unit as issuance knows it: the registry's record plus issuance's running figures.
+/// A unit as issuance knows it: its record of the registry's unit plus issuance's running figures.
 struct StoredUnit: Sendable {
-    var record: Recs_Registry_V1_GeneratingUnit
+    var record: UnitRecord
     /// The fraction of a MWh carried to the next cycle (§12.6).
     var carriedKilowattHours: Int64
     /// Energy on the Generation Activity Log not yet turned into certificates.
     var balanceKilowattHours: Int64
 
-    var id: String { record.generatingUnitId }
+    var id: String { record.id }
 }
 
 /// A live (not replaced) posted entry, as the upload checks need it.
@@ -68,32 +68,31 @@ extension JournalTransaction {
 
     // MARK: Units and organizations (from the registry's feed)
 
-    mutating func organization(_ organizationID: String) throws -> Recs_Registry_V1_Organization? {
-        guard let row = try sql.queryFirst("SELECT record FROM organizations WHERE organization_id = $1", .text(organizationID))
-        else { return nil }
-        return try Recs_Registry_V1_Organization(protobufBytes: try row.bytes("record"))
+    mutating func organization(_ organizationID: String) throws -> OrganizationRecord? {
+        try sql.queryFirst("SELECT organization_id, type, status FROM organizations WHERE organization_id = $1", .text(organizationID))
+            .map { row in
+                OrganizationRecord(
+                    id: try row.string("organization_id"), kind: OrganizationRecord.Kind(rawValue: try row.string("type")) ?? .unspecified,
+                    status: OrganizationRecord.Status(rawValue: try row.string("status")) ?? .unspecified)
+            }
     }
 
     mutating func unit(_ unitID: String) throws -> StoredUnit? {
-        try sql.queryFirst(
-            "SELECT record, carried_kwh, balance_kwh FROM units WHERE generating_unit_id = $1", .text(unitID)
-        ).map(Self.storedUnit)
+        guard let row = try sql.queryFirst("SELECT \(UnitRows.selectList) FROM units WHERE generating_unit_id = $1", .text(unitID))
+        else { return nil }
+        return try UnitRows.load(row, &sql)
     }
 
     /// The unit `entity` reports under `entityUnitID` (Appendix D Table 27), if any.
     mutating func unit(reportedBy entity: String, as entityUnitID: String) throws -> StoredUnit? {
-        try sql.queryFirst(
-            """
-            SELECT record, carried_kwh, balance_kwh FROM units
-            WHERE reporting_entity_organization_id = $1 AND reporting_entity_unit_id = $2
-            """, .text(entity), .text(entityUnitID)
-        ).map(Self.storedUnit)
-    }
-
-    static func storedUnit(_ row: SQLRow) throws -> StoredUnit {
-        StoredUnit(
-            record: try Recs_Registry_V1_GeneratingUnit(protobufBytes: try row.bytes("record")),
-            carriedKilowattHours: try row.int64("carried_kwh"), balanceKilowattHours: try row.int64("balance_kwh"))
+        guard
+            let row = try sql.queryFirst(
+                """
+                SELECT \(UnitRows.selectList) FROM units
+                WHERE reporting_entity_organization_id = $1 AND reporting_entity_unit_id = $2
+                """, .text(entity), .text(entityUnitID))
+        else { return nil }
+        return try UnitRows.load(row, &sql)
     }
 
     mutating func setFigures(of unitID: String, carried: Int64, balance: Int64) throws {

@@ -19,44 +19,24 @@ public enum RegistryFeed {
     /// The registry's `ListEvents` over `client`.
     public static func client(_ client: RPCClient) -> Fetch { FeedSources.registry(client) }
 
-    /// Applies one registry event in the follower's transaction. Other payloads (users,
+    /// Applies one registry event in the follower's transaction: the message is mapped into
+    /// issuance's own record on arrival and never stored (ADR 0010). Other payloads (users,
     /// subaccounts, aggregations, ...) are not needed yet and only advance the position.
     static func apply(_ sql: inout SQLTransaction, _ event: Recs_Registry_V1_Event) throws {
         switch event.payload {
-        case .generatingUnit(let unit): try upsert(&sql, unit)
-        case .organization(let organization): try upsert(&sql, organization)
+        case .generatingUnit(let unit): try UnitRows.save(UnitRecord(registry: unit), &sql)
+        case .organization(let organization): try save(OrganizationRecord(registry: organization), &sql)
         default: break
         }
     }
 
-    /// The unit as the registry last described it. The local running figures (carried fraction,
-    /// log balance) are this service's and are left as they are.
-    static func upsert(_ sql: inout SQLTransaction, _ unit: Recs_Registry_V1_GeneratingUnit) throws {
+    static func save(_ organization: OrganizationRecord, _ sql: inout SQLTransaction) throws {
         try sql.execute(
             """
-            INSERT INTO units (generating_unit_id, organization_id, status, unit_class, state_or_province, deposit_subaccount_id,
-                reporting_entity_organization_id, reporting_entity_unit_id, record)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            ON CONFLICT (generating_unit_id) DO UPDATE SET organization_id = excluded.organization_id, status = excluded.status,
-                unit_class = excluded.unit_class, state_or_province = excluded.state_or_province,
-                deposit_subaccount_id = excluded.deposit_subaccount_id,
-                reporting_entity_organization_id = excluded.reporting_entity_organization_id,
-                reporting_entity_unit_id = excluded.reporting_entity_unit_id, record = excluded.record
+            INSERT INTO organizations (organization_id, type, status) VALUES ($1, $2, $3)
+            ON CONFLICT (organization_id) DO UPDATE SET type = excluded.type, status = excluded.status
             """,
-            .text(unit.generatingUnitId), .text(unit.organizationId), .text(IssuanceCodes.name(unit.status)),
-            .text(IssuanceCodes.domain(unit.unitClass)?.rawValue ?? ""), .text(unit.staticData?.stateOrProvince ?? ""), .text(unit.depositSubaccountId),
-            .text(unit.reportingEntity?.reportingEntityOrganizationId ?? ""), .text(unit.reportingEntity?.reportingEntityUnitId ?? ""),
-            .bytes(unit.protobufBytes()))
-    }
-
-    static func upsert(_ sql: inout SQLTransaction, _ organization: Recs_Registry_V1_Organization) throws {
-        try sql.execute(
-            """
-            INSERT INTO organizations (organization_id, type, status, record) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (organization_id) DO UPDATE SET type = excluded.type, status = excluded.status, record = excluded.record
-            """,
-            .text(organization.organizationId), .text(IssuanceCodes.name(organization.type)),
-            .text(IssuanceCodes.name(organization.status)), .bytes(organization.protobufBytes()))
+            .text(organization.id), .text(organization.kind.rawValue), .text(organization.status.rawValue))
     }
 
     /// A follower of the registry's feed into `database`.

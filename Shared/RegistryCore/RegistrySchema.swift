@@ -3,9 +3,11 @@ import Storage
 
 /// The registry's schema: forward-only migrations for both databases (append, never edit).
 ///
-/// Records are kept twice on purpose: the columns the registry queries and constrains on (ids,
-/// status, kind, owner) and the protobuf bytes of the record as the API returns it (`record`), so a
-/// field added to the proto needs no migration. Both are written in the same statement.
+/// Records are still kept twice: the columns the registry queries and constrains on (ids, status,
+/// kind, owner) and the protobuf bytes of the record as the API returns it (`record`), both written
+/// in the same statement. ADR 0010 replaces the bytes by the registry's own records, every field a
+/// column, as issuance and reporting did for their copies; the registry's tables are still to move
+/// ("Rollout").
 ///
 /// `counters` hands out organization numbers, unit numbers and event sequences. Taking a number is
 /// an `UPDATE` of its row, which holds the row's lock until commit: event sequences are therefore
@@ -121,6 +123,8 @@ public enum RegistrySchema {
             ["CREATE INDEX users_by_organization ON users (organization_id)"]
         },
         ServiceSchema.chainMigration("0004-registry-audit-chain"),
-        Principals.programAccessMigration("0005-registry-program-access"),
+        // ADR 0010: the logins every service authenticates from as columns, not `User` bytes.
+        Principals.recordsMigration("0005-registry-principal-user-records"),
+        Principals.programAccessMigration("0006-registry-program-access"),
     ]
 }

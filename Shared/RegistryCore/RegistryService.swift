@@ -44,7 +44,7 @@ public struct RegistryService: Recs_Registry_V1_RegistryServiceProvider {
     // MARK: Callers and API keys (§7, §11)
 
     public func whoAmI(request: Recs_Registry_V1_WhoAmIRequest, context: ServerContext) async throws -> Recs_Registry_V1_WhoAmIResponse {
-        WhoAmI(directory: directory).handle(request, caller: context.caller)
+        try await WhoAmI(repository: repository).handle(request, caller: context.caller)
     }
 
     public func createApiKey(

@@ -24,15 +24,9 @@ enum ReadModels {
         }
     }
 
+    /// The organization mapped into reporting's record on arrival (ADR 0010), and its subaccounts.
     static func upsert(_ organization: Recs_Registry_V1_Organization, sequence: Int64, _ sql: inout SQLTransaction) throws {
-        try sql.execute(
-            """
-            INSERT INTO organizations (organization_id, name, type, status, record, last_event) VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (organization_id) DO UPDATE SET name = excluded.name, type = excluded.type, status = excluded.status,
-                record = excluded.record, last_event = excluded.last_event
-            """,
-            .text(organization.organizationId), .text(organization.name), .int64(Int64(organization.type.rawValue)),
-            .int64(Int64(organization.status.rawValue)), .bytes(organization.protobufBytes()), .int64(sequence))
+        try DirectoryRows.save(OrganizationRecord(registry: organization), sequence: sequence, &sql)
         for subaccount in organization.subaccounts {
             var subaccount = subaccount
             if subaccount.organizationId.isEmpty { subaccount.organizationId = organization.organizationId }
@@ -50,47 +44,7 @@ enum ReadModels {
     }
 
     static func upsert(_ unit: Recs_Registry_V1_GeneratingUnit, sequence: Int64, _ sql: inout SQLTransaction) throws {
-        let data = unit.staticData ?? Recs_Registry_V1_GeneratingUnitStaticData()
-        try sql.execute(
-            """
-            INSERT INTO generating_units (generating_unit_id, organization_id, status, name, facility_name, state_or_province,
-                facility_county, multi_fuel, nameplate_capacity_watts, commenced_operation_on, unit_class,
-                reporting_entity_organization_id, reporting_entity_unit_id, record, last_event)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-            ON CONFLICT (generating_unit_id) DO UPDATE SET organization_id = excluded.organization_id, status = excluded.status,
-                name = excluded.name, facility_name = excluded.facility_name, state_or_province = excluded.state_or_province,
-                facility_county = excluded.facility_county, multi_fuel = excluded.multi_fuel,
-                nameplate_capacity_watts = excluded.nameplate_capacity_watts,
-                commenced_operation_on = excluded.commenced_operation_on, unit_class = excluded.unit_class,
-                reporting_entity_organization_id = excluded.reporting_entity_organization_id,
-                reporting_entity_unit_id = excluded.reporting_entity_unit_id, record = excluded.record,
-                last_event = excluded.last_event
-            """,
-            .text(unit.generatingUnitId), .text(unit.organizationId), .int64(Int64(unit.status.rawValue)), .text(data.name),
-            .text(data.facilityName), .text(data.stateOrProvince.uppercased()), .text(data.facilityCounty),
-            .int64(data.multiFuel ? 1 : 0), .int64(data.nameplateCapacityWatts), .text(dateText(data.commencedOperationOn)),
-            .int64(Int64(unit.unitClass.rawValue)), .text(unit.reportingEntity?.reportingEntityOrganizationId ?? ""),
-            .text(unit.reportingEntity?.reportingEntityUnitId ?? ""), .bytes(unit.protobufBytes()), .int64(sequence))
-        try sql.execute("DELETE FROM generating_unit_fuels WHERE generating_unit_id = $1", .text(unit.generatingUnitId))
-        for (position, fuel) in data.fuels.enumerated() where !fuel.fuelTypeCode.isEmpty {
-            try sql.execute(
-                """
-                INSERT INTO generating_unit_fuels (generating_unit_id, position, fuel_type_code, fuel_source_codes)
-                VALUES ($1, $2, $3, $4)
-                """,
-                .text(unit.generatingUnitId), .int64(Int64(position)), .text(fuel.fuelTypeCode),
-                .text(fuel.fuelSourceCodes.joined(separator: ",")))
-        }
-    }
-
-    /// `YYYY-MM-DD`, or empty when absent: a column to sort and read by, not the answer (the record is).
-    static func dateText(_ date: Recs_Common_V1_Date?) -> String {
-        guard let date else { return "" }
-        func padded(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(padded(date.year, 4))-\(padded(date.month, 2))-\(padded(date.day, 2))"
+        try DirectoryRows.save(GeneratorRecord(registry: unit), sequence: sequence, &sql)
     }
 
     // MARK: issuance

@@ -4,9 +4,11 @@ import Storage
 /// The reporting service's schema: forward-only migrations for both databases (append, never edit).
 ///
 /// Every table here is a read model built from another service's event feed; nothing in it is
-/// reporting's own truth, so a column is kept only where a query or a constraint needs it and the
-/// record as published (`record`, `attributes`) is kept beside it, so a field added to a proto needs
-/// no migration. Enumerations are stored as their proto numbers.
+/// reporting's own truth. Reporting keeps its own records of what it serves (ADR 0010): since
+/// migration 0005 the registry's organizations and units are columns only, mapped from the feed on
+/// arrival (`Records/`), so a field reporting starts to serve needs a migration. A batch's
+/// certificate fields are still kept as issuance published them (`attributes`, ADR 0010 says what
+/// remains). Enumerations are stored as their proto numbers, which are never renumbered.
 public enum ReportingSchema {
     static func tables(_ t: ServiceSchema.Types) -> [String] {
         ServiceSchema.counters([], t) + [
@@ -145,8 +147,34 @@ public enum ReportingSchema {
         Principals.migration("0002 reporting principals"),
         ServiceSchema.chainMigration("0003 reporting audit chain"),
         Migration(name: "0004 reporting segment guard by neighbours", statements: [], overrides: [.sqlite: neighbourGuards]),
-        Principals.programAccessMigration("0005 reporting program access"),
+        Migration(
+            name: "0005 reporting own directory records",
+            overrides: [.sqlite: ownDirectoryRecords(.sqlite), .postgres: ownDirectoryRecords(.postgres)],
+            transform: LegacyDirectoryRecords.convert),
+        Principals.recordsMigration("0006 reporting principal user records"),
+        Principals.programAccessMigration("0007 reporting program access"),
     ]
+
+    /// ADR 0010: reporting keeps its own records of the registry's organizations and units, every
+    /// field a column, instead of the registry's message bytes. The columns come first; the
+    /// migration's transform fills them from the stored bytes, then drops `record` from both tables.
+    static func ownDirectoryRecords(_ t: ServiceSchema.Types) -> [String] {
+        // NULL `contact_name`: no contact information; NULL `address_city`: no postal address.
+        ["contact_name", "contact_email", "contact_telephone", "contact_website", "address_city", "address_state_or_province",
+            "address_postal_code", "address_country"].map { "ALTER TABLE organizations ADD COLUMN \($0) TEXT" }
+            + [
+                """
+                CREATE TABLE organization_address_lines (
+                    organization_id TEXT NOT NULL REFERENCES organizations (organization_id),
+                    position \(t.int) NOT NULL CHECK (position >= 0),
+                    line TEXT NOT NULL,
+                    PRIMARY KEY (organization_id, position)
+                )\(t.strict)
+                """,
+                // `recs.common.v1.OwnershipType` numbers, comma-separated.
+                "ALTER TABLE generating_units ADD COLUMN ownership_types TEXT NOT NULL DEFAULT ''",
+            ]
+    }
 
     /// The overlap guard by index seeks (issue 8): segments of a batch are disjoint before the
     /// change, so a new range overlaps one exactly when a segment starts inside it or the last one to

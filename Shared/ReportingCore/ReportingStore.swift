@@ -83,7 +83,7 @@ public struct ReportingStore: Sendable {
 
     /// One fuel of an approved unit (§19.2.2), with its organization's name.
     struct GeneratorRow: Sendable {
-        var unit: Recs_Registry_V1_GeneratingUnit
+        var unit: GeneratorRecord
         var position: Int64
         var fuelTypeCode: String
         var fuelSourceCodes: [String]
@@ -95,7 +95,8 @@ public struct ReportingStore: Sendable {
         try await journal.read { transaction in
             try transaction.sql.query(
                 """
-                SELECT u.record, f.position, f.fuel_type_code, f.fuel_source_codes, COALESCE(o.name, '') AS holder_name
+                SELECT \(DirectoryRows.generatorColumns.map { "u.\($0)" }.joined(separator: ", ")),
+                    f.position, f.fuel_type_code, f.fuel_source_codes, COALESCE(o.name, '') AS holder_name
                 FROM generating_units u
                 JOIN generating_unit_fuels f ON f.generating_unit_id = u.generating_unit_id
                 LEFT JOIN organizations o ON o.organization_id = u.organization_id
@@ -106,11 +107,9 @@ public struct ReportingStore: Sendable {
                 .int64(Int64(Recs_Registry_V1_GeneratingUnitStatus.approved.rawValue)), .text(after?.unit ?? ""),
                 .int64(after?.position ?? -1), .int64(Int64(limit))
             ).map { row in
-                let sources = try row.string("fuel_source_codes")
-                return GeneratorRow(
-                    unit: try Recs_Registry_V1_GeneratingUnit(protobufBytes: row.bytes("record")), position: try row.int64("position"),
-                    fuelTypeCode: try row.string("fuel_type_code"),
-                    fuelSourceCodes: sources.isEmpty ? [] : sources.split(separator: ",").map(String.init),
+                GeneratorRow(
+                    unit: try DirectoryRows.generator(row), position: try row.int64("position"),
+                    fuelTypeCode: try row.string("fuel_type_code"), fuelSourceCodes: StoredList.codes(try row.string("fuel_source_codes")),
                     accountHolderName: try row.string("holder_name"))
             }
         }
@@ -118,22 +117,20 @@ public struct ReportingStore: Sendable {
 
     /// Active organizations of `type` (every type when UNSPECIFIED) after `after`, in id order
     /// (A2 before A10: by length, then text).
-    func activeOrganizations(
-        type: Recs_Common_V1_OrganizationType, after: String?, limit: Int
-    ) async throws -> [Recs_Registry_V1_Organization] {
+    func activeOrganizations(type: Recs_Common_V1_OrganizationType, after: String?, limit: Int) async throws -> [OrganizationRecord] {
         try await journal.read { transaction in
             let after = after ?? ""
-            return try transaction.sql.query(
+            let rows = try transaction.sql.query(
                 """
-                SELECT record FROM organizations
+                SELECT \(DirectoryRows.organizationColumns.joined(separator: ", ")) FROM organizations
                 WHERE status = $1 AND ($2 = 0 OR type = $2)
                     AND (length(organization_id) > $3 OR (length(organization_id) = $3 AND organization_id > $4))
                 ORDER BY length(organization_id), organization_id
                 LIMIT $5
                 """,
                 .int64(Int64(Recs_Registry_V1_OrganizationStatus.active.rawValue)), .int64(Int64(type.rawValue)),
-                .int64(Int64(after.count)), .text(after), .int64(Int64(limit))
-            ).map { row in try Recs_Registry_V1_Organization(protobufBytes: row.bytes("record")) }
+                .int64(Int64(after.count)), .text(after), .int64(Int64(limit)))
+            return try rows.map { try DirectoryRows.organization($0, &transaction.sql) }
         }
     }
 

@@ -70,7 +70,7 @@ enum TransferSchema {
                 transform: LegacyEvents.convert),
             Migration(name: "transfer-0005-drop-json-events", statements: ["DROP TABLE transfer_events"]),
             ServiceSchema.chainMigration("transfer-0006-audit-chain"),
-        ] + Ledger.seekMigrations + [Principals.programAccessMigration("transfer-0007-program-access")]
+        ] + Ledger.seekMigrations
     }
 
     static func journalTables(_ t: ServiceSchema.Types) -> [String] {
@@ -80,6 +80,7 @@ enum TransferSchema {
     /// Every migration of the service's database: the ledger's first, then ours.
     static var all: [Migration] {
         Ledger.baseMigrations + migrations + feedMigrations + principalMigrations + journalMigrations
+            + [Principals.recordsMigration("transfer-0007-principal-user-records"), Principals.programAccessMigration("transfer-0008-program-access")]
     }
 }
 

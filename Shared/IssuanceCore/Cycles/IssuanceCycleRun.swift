@@ -76,7 +76,7 @@ struct IssuanceCycleRun {
         // §5.3.1: approved units only; suspended and inactive units get no certificates (§24.1, §23).
         guard unit.record.status == .approved else { return outcome(.unitNotEligible, result) }
         // §9.8.2-§9.8.3: one fuel per certificate; a multi-fuel unit needs its month's allocation.
-        guard let data = unit.record.staticData, !data.multiFuel, data.fuels.count == 1 else {
+        guard !unit.record.facility.multiFuel, let fuel = unit.record.fuels.first, unit.record.fuels.count == 1 else {
             return outcome(.fuelAllocationMissing, result)
         }
         guard !accepted.isEmpty else { return outcome(.noAcceptedGeneration, result) }
@@ -91,7 +91,7 @@ struct IssuanceCycleRun {
             // made (a non-renewable fuel, §12.1) keeps its generation on the log.
             let number = try transaction.nextNumber("batch")
             guard let made = try? makeBatch(
-                unit: unit, data: data, entries: accepted, vintage: vintage, quantity: certificates, today: today, number: number)
+                unit: unit.record, fuel: fuel, entries: accepted, vintage: vintage, quantity: certificates, today: today, number: number)
             else { return outcome(.unitNotEligible, result) }
             batch = made
         }
@@ -108,15 +108,15 @@ struct IssuanceCycleRun {
         var balance = unit.balanceKilowattHours
         if let batch {
             try transaction.insertBatch(
-                batch, vintage: vintage, cycleID: cycle.issuanceCycleId, organizationID: unit.record.organizationId,
-                subaccountID: unit.record.depositSubaccountId)
+                batch, vintage: vintage, cycleID: cycle.issuanceCycleId, organizationID: unit.record.organizationID,
+                subaccountID: unit.record.depositSubaccountID)
             try transaction.appendEvent(action: "RunIssuanceCycle", .batchIssued(batch))
             balance -= certificates * 1_000
             var created = logEntry(unitID, .certificatesCreated, vintage: vintage, cycle: cycle, balance: balance)
             created.energy = IssuanceCodes.energy(-certificates * 1_000)
             created.certificates = certificates
             created.batchNumber = batch.batchNumber
-            created.fuelTypeCode = data.fuels[0].fuelTypeCode
+            created.fuelTypeCode = fuel.typeCode
             try transaction.appendLogEntry(created, action: "RunIssuanceCycle")
             cycle.certificatesIssued += certificates
             cycle.batchCount += 1
@@ -157,15 +157,15 @@ struct IssuanceCycleRun {
     /// The batch with its serial range (`unit-state-batch-1-N`, ADR 0002) and the certificate fields
     /// of the unit's record on the creation date (§12.7, Appendix B-1).
     func makeBatch(
-        unit: StoredUnit, data: Recs_Registry_V1_GeneratingUnitStaticData, entries: [Recs_Issuance_V1_PostedGeneration],
+        unit: UnitRecord, fuel: UnitRecord.Fuel, entries: [Recs_Issuance_V1_PostedGeneration],
         vintage: Vintage, quantity: Int64, today: CalendarDate, number: Int64
     ) throws -> Recs_Common_V1_CertificateBatch {
-        let fuel = data.fuels[0]
+        let data = unit.facility
         let domain = try CertificateBatch(
             identity: CertificateBatchIdentity(
                 generatingUnit: GeneratingUnitID(parsing: unit.id), location: StateOrProvinceCode(parsing: data.stateOrProvince),
                 batchNumber: number),
-            vintage: vintage, fuelType: FuelType(code: fuel.fuelTypeCode), quantity: quantity, createdOn: today)
+            vintage: vintage, fuelType: FuelType(code: fuel.typeCode), quantity: quantity, createdOn: today)
 
         var attributes = Recs_Common_V1_CertificateAttributes()
         attributes.generatingUnitId = unit.id
@@ -177,25 +177,26 @@ struct IssuanceCycleRun {
         attributes.multiFuel = data.multiFuel
         attributes.generationTechnology = data.generationTechnology
         attributes.fuelTypeCode = domain.fuelType.code
-        attributes.fuelSourceCodes = fuel.fuelSourceCodes
-        attributes.commencedOperationOn = data.commencedOperationOn
+        attributes.fuelSourceCodes = fuel.sourceCodes
+        attributes.commencedOperationOn = data.commencedOperationOn?.proto
         attributes.nameplateCapacityWatts = data.nameplateCapacityWatts
         attributes.facilityOperator = data.facilityOperator
-        attributes.customerSitedDistributedGeneration = data.classification?.siting == .customerSitedDistributedGeneration
-        attributes.reportingEntityType = unit.record.reportingEntity?.type ?? .unspecified
+        attributes.customerSitedDistributedGeneration = data.customerSitedDistributedGeneration
+        attributes.reportingEntityType = Recs_Common_V1_ReportingEntityType(rawValue: unit.reportingEntity.type)
         attributes.weccRegionDeclared = data.weccRegionDeclared
         attributes.interconnectingUtility = data.interconnectingUtility
         attributes.qualifyingFacility = data.qualifyingFacility
-        attributes.ownershipTypes = data.ownershipTypes
+        attributes.ownershipTypes = data.ownershipTypes.map(Recs_Common_V1_OwnershipType.init(rawValue:))
         attributes.californiaSupplementalPaymentReceived = data.californiaSupplementalPaymentReceived
         attributes.publicBenefitFundSupport = data.publicBenefitFundSupport
-        attributes.federalTaxCredits = data.federalTaxCredits
-        attributes.repowered = data.repowered
-        attributes.repoweredOn = data.repoweredOn
-        attributes.californiaQualifyingFacilityClaimsNonRenewable = data.californiaQualifyingFacilityClaimsNonRenewable
+        attributes.federalTaxCredits = Recs_Common_V1_Indicator(rawValue: data.federalTaxCredits)
+        attributes.repowered = Recs_Common_V1_Indicator(rawValue: data.repowered)
+        attributes.repoweredOn = data.repoweredOn?.proto
+        attributes.californiaQualifyingFacilityClaimsNonRenewable = Recs_Common_V1_Indicator(
+            rawValue: data.californiaQualifyingFacilityClaimsNonRenewable)
         // §5.3.2: only eligibility verified on the creation date is stamped.
-        attributes.programEligibilities = unit.record.eligibilities.filter(\.verified)
-        attributes.generatingUnitClass = unit.record.unitClass
+        attributes.programEligibilities = unit.verifiedEligibilities.map(\.proto)
+        attributes.generatingUnitClass = unit.unitClass.map(IssuanceCodes.proto) ?? .unspecified
         attributes.vintage = IssuanceCodes.proto(vintage)
         attributes.createdOn = IssuanceCodes.proto(today)
         let periods = entries.compactMap(\.period)
@@ -205,7 +206,7 @@ struct IssuanceCycleRun {
             range.end = end
             attributes.generationPeriod = range
             // §12.4: generation accumulated over several months carries the duration (Classes C, D, F, G, J).
-            if let unitClass = IssuanceCodes.domain(unit.record.unitClass), unitClass.certificatesCarryAccumulationPeriod,
+            if let unitClass = unit.unitClass, unitClass.certificatesCarryAccumulationPeriod,
                 (begin.year, begin.month) != (end.year, end.month)
             {
                 var months = Recs_Common_V1_VintageRange()

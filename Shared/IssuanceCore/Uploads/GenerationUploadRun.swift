@@ -80,10 +80,10 @@ struct GenerationUploadRun {
                     .wrongParty, "\(reporterID) is not an active account; only active accounts load generation files",
                     section: "Appendix D §6; Operating Rules §23", field: "reporter_organization_id"))
         }
-        switch reporter.type {
+        switch reporter.kind {
         case .qualifiedReportingEntity, .accountHolder: return .reportingEntity
         case .registryAdministrator: return .registryAdministrator
-        case .programAdministrator, .unspecified, .unrecognized:
+        case .programAdministrator, .unspecified:
             throw ServiceErrors.status(
                 RuleViolation(
                     .wrongParty,
@@ -189,7 +189,7 @@ struct GenerationUploadRun {
             throw RuleViolation(
                 .transitionNotAllowed, "unit \(unit.id) is terminated; no generation is posted for it",
                 section: "Operating Rules §5.3.7", field: "UNITID")
-        case .registered, .unspecified, .unrecognized:
+        case .registered, .unspecified:
             throw RuleViolation(
                 .transitionNotAllowed,
                 "unit \(unit.id) is not approved yet; generation data can be uploaded once the administrator approves it",
@@ -200,7 +200,7 @@ struct GenerationUploadRun {
     /// Addendum B: the period may span at most the class's maximum reporting interval; §9.4.2:
     /// generation more than two years old can no longer be reported or adjusted.
     static func checkPeriod(_ record: GenerationRecord, unit: StoredUnit, today: CalendarDate) throws(RuleViolation) {
-        if let unitClass = IssuanceCodes.domain(unit.record.unitClass) {
+        if let unitClass = unit.record.unitClass {
             do throws(RuleViolation) {
                 try unitClass.reportingRequirements.checkReportingPeriod(record.period)
             } catch {
@@ -242,9 +242,9 @@ struct GenerationUploadRun {
     static func feasibility(_ record: GenerationRecord, unit: StoredUnit) -> Recs_Issuance_V1_FeasibilityAssessment {
         var assessment = Recs_Issuance_V1_FeasibilityAssessment()
         assessment.hours = Int32(record.period.hours)
-        let data = unit.record.staticData
-        guard let capacity = try? Capacity(watts: data?.nameplateCapacityWatts ?? 0),
-            let factor = try? CapacityFactor(partsPerMillion: data?.capacityFactorPartsPerMillion ?? 0)
+        let facility = unit.record.facility
+        guard let capacity = try? Capacity(watts: facility.nameplateCapacityWatts),
+            let factor = try? CapacityFactor(partsPerMillion: facility.capacityFactorPartsPerMillion)
         else {
             assessment.feasible = true
             return assessment

@@ -21,16 +21,9 @@ struct ListActiveAccountHolders {
         if case .unrecognized = request.type { throw ServiceErrors.invalid("type", "unknown organization type") }
         let rows = try await store.activeOrganizations(type: request.type, after: token.isEmpty ? nil : token, limit: size + 1)
         var response = Recs_Reporting_V1_ListActiveAccountHoldersResponse()
-        response.accountHolders = rows.prefix(size).map { organization in
-            var listing = Recs_Reporting_V1_AccountHolderListing()
-            listing.organizationId = organization.organizationId
-            listing.name = organization.name
-            listing.type = organization.type
-            listing.contact = organization.contact
-            return listing
-        }
+        response.accountHolders = rows.prefix(size).map(\.listing)
         var page = Recs_Common_V1_PageResponse()
-        if rows.count > size, let last = rows.prefix(size).last { page.nextPageToken = last.organizationId }
+        if rows.count > size, let last = rows.prefix(size).last { page.nextPageToken = last.id }
         response.page = page
         return response
     }

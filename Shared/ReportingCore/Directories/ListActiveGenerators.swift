@@ -18,27 +18,28 @@ struct ListActiveGenerators {
         response.generators = rows.prefix(size).map(Self.listing)
         var page = Recs_Common_V1_PageResponse()
         if rows.count > size, let last = rows.prefix(size).last {
-            page.nextPageToken = "\(last.unit.generatingUnitId)/\(last.position)"
+            page.nextPageToken = "\(last.unit.id)/\(last.position)"
         }
         response.page = page
         return response
     }
 
+    /// The listing of one fuel of the unit, made from reporting's record of it (ADR 0010).
     static func listing(_ row: ReportingStore.GeneratorRow) -> Recs_Reporting_V1_GeneratorListing {
-        let data = row.unit.staticData ?? Recs_Registry_V1_GeneratingUnitStaticData()
+        let unit = row.unit
         var listing = Recs_Reporting_V1_GeneratorListing()
-        listing.generatingUnitId = row.unit.generatingUnitId
-        listing.generatingUnitName = data.name
-        listing.facilityName = data.facilityName
-        listing.stateOrProvince = data.stateOrProvince.uppercased()
-        listing.organizationId = row.unit.organizationId
+        listing.generatingUnitId = unit.id
+        listing.generatingUnitName = unit.name
+        listing.facilityName = unit.facilityName
+        listing.stateOrProvince = unit.stateOrProvince
+        listing.organizationId = unit.organizationID
         listing.accountHolderName = row.accountHolderName
-        listing.ownershipTypes = data.ownershipTypes
+        listing.ownershipTypes = unit.ownershipTypes.map(Recs_Common_V1_OwnershipType.init(rawValue:))
         listing.fuelTypeCode = row.fuelTypeCode
         listing.fuelSourceCodes = row.fuelSourceCodes
-        listing.commencedOperationOn = data.commencedOperationOn
-        listing.nameplateCapacityWatts = data.nameplateCapacityWatts
-        listing.multiFuel = data.multiFuel || data.fuels.count > 1
+        listing.commencedOperationOn = unit.commencedOperationOn?.proto
+        listing.nameplateCapacityWatts = unit.nameplateCapacityWatts
+        listing.multiFuel = unit.multiFuel
         return listing
     }
 

@@ -18,7 +18,7 @@ public final class PrincipalDirectory: Sendable {
 
     struct Snapshot: Sendable {
         var keys: [String: Key] = [:]
-        var users: [String: Recs_Registry_V1_User] = [:]
+        var users: [String: PrincipalUserRecord] = [:]
         var roles: [String: OrganizationRole] = [:]
         /// Program administrator organization → the accounts that selected it (§19.3.2).
         var accessGrantedBy: [String: Set<String>] = [:]
@@ -37,9 +37,7 @@ public final class PrincipalDirectory: Sendable {
                     snapshot.roles[try row.string("organization_id")] = role
                 }
             }
-            for row in try sql.query("SELECT user_id, record FROM principal_users") {
-                snapshot.users[try row.string("user_id")] = try Recs_Registry_V1_User(protobufBytes: try row.bytes("record"))
-            }
+            snapshot.users = try PrincipalUserRows.all(&sql)
             for row in try sql.query("SELECT organization_id, program_administrator_id FROM principal_program_access") {
                 snapshot.accessGrantedBy[try row.string("program_administrator_id"), default: []].insert(try row.string("organization_id"))
             }
@@ -58,20 +56,15 @@ public final class PrincipalDirectory: Sendable {
     public func user(presenting key: ApiKeySecret) -> UserPrincipal? {
         snapshot.withLock { snapshot in
             guard let stored = snapshot.keys[key.keyID], key.matches(stored.secretSHA256), !stored.revoked,
-                let user = snapshot.users[stored.userID], let role = snapshot.roles[user.organizationId]
+                let user = snapshot.users[stored.userID], let role = snapshot.roles[user.organizationID]
             else { return nil }
-            return Principals.principal(user, role: role, accessGrantedBy: snapshot.accessGrantedBy[user.organizationId] ?? [])
+            return user.principal(role: role, accessGrantedBy: snapshot.accessGrantedBy[user.organizationID] ?? [])
         }
     }
 
     /// Whether a key id is known at all (revoked or not).
     public func knows(keyID: String) -> Bool {
         snapshot.withLock { $0.keys[keyID] != nil }
-    }
-
-    /// The published record of a login.
-    public func userRecord(_ userID: String) -> Recs_Registry_V1_User? {
-        snapshot.withLock { $0.users[userID] }
     }
 
     public var keyCount: Int { snapshot.withLock { $0.keys.count } }

@@ -18,7 +18,8 @@ public enum Principals {
                 status TEXT NOT NULL
             )\(t.strict)
             """,
-            // record: the encoded recs.registry.v1.User as the registry published it.
+            // record: the encoded recs.registry.v1.User as the registry published it, until
+            // ``recordsMigration(_:)`` replaced it by the columns of ``PrincipalUserRecord``.
             """
             CREATE TABLE principal_users (
                 user_id TEXT NOT NULL PRIMARY KEY,
@@ -65,6 +66,40 @@ public enum Principals {
         ServiceSchema.migration(name, programAccessTables)
     }
 
+    /// ADR 0010: every service keeps its own record of a login (``PrincipalUserRecord``) instead of
+    /// the registry's `User` bytes. Adds the columns and the grants table, converts each stored
+    /// `record` as a feed event would be mapped, then drops it. Each service appends it to its list
+    /// after ``migration(_:)``.
+    public static func recordsMigration(_ name: String) -> Migration {
+        func statements(_ t: ServiceSchema.Types) -> [String] {
+            [
+                "ALTER TABLE principal_users ADD COLUMN kind TEXT NOT NULL DEFAULT 'in_organization'",
+                "ALTER TABLE principal_users ADD COLUMN access_level \(t.int) NOT NULL DEFAULT 4 CHECK (access_level BETWEEN 1 AND 4)",
+                "ALTER TABLE principal_users ADD COLUMN status TEXT NOT NULL DEFAULT 'disabled'",
+                """
+                CREATE TABLE principal_user_grants (
+                    user_id TEXT NOT NULL REFERENCES principal_users (user_id),
+                    position \(t.int) NOT NULL CHECK (position >= 0),
+                    category TEXT NOT NULL,
+                    scope_kind TEXT NOT NULL CHECK (scope_kind IN ('account', 'generating_unit', 'subaccount')),
+                    scope_id TEXT NOT NULL,
+                    PRIMARY KEY (user_id, position)
+                )\(t.strict)
+                """,
+            ]
+        }
+        return Migration(
+            name: name, overrides: [.sqlite: statements(.sqlite), .postgres: statements(.postgres)],
+            transform: { sql in
+                try RecordMigration.eachRecord(table: "principal_users", key: "user_id", &sql) { id, bytes, sql in
+                    var user = PrincipalUserRecord(registry: try Recs_Registry_V1_User(protobufBytes: bytes))
+                    user.userID = id
+                    try PrincipalUserRows.save(user, statement: PrincipalUserRows.update, &sql)
+                }
+                try sql.execute("ALTER TABLE principal_users DROP COLUMN record")
+            })
+    }
+
     /// Applies one registry event's record to the tables; other payloads are not about callers.
     /// Returns true when the event changed who may call.
     @discardableResult
@@ -87,12 +122,7 @@ public enum Principals {
             }
             return true
         case .user(let user):
-            try sql.execute(
-                """
-                INSERT INTO principal_users (user_id, organization_id, record) VALUES ($1, $2, $3)
-                ON CONFLICT (user_id) DO UPDATE SET organization_id = excluded.organization_id, record = excluded.record
-                """,
-                .text(user.userId), .text(user.organizationId), .bytes(user.protobufBytes()))
+            try PrincipalUserRows.save(PrincipalUserRecord(registry: user), statement: PrincipalUserRows.upsert, &sql)
             return true
         case .apiKey(let key):
             try sql.execute(
@@ -124,16 +154,6 @@ public enum Principals {
         case .terminated: "terminated"
         case .unspecified, .unrecognized: "unknown"
         }
-    }
-
-    /// A published login as the authorization policy sees it, with the accounts that selected its
-    /// organization for program access (§19.3.2; empty unless it is a program administrator).
-    public static func principal(_ user: Recs_Registry_V1_User, role: OrganizationRole, accessGrantedBy: Set<String> = []) -> UserPrincipal {
-        UserPrincipal(
-            userID: user.userId, organizationID: user.organizationId, organizationRole: role,
-            kind: user.kind == .thirdPartyAgent ? .agent : .inOrganization, level: level(user.accessLevel),
-            status: status(user.status), grants: user.permissions.compactMap(grant),
-            accessGrantedBy: role == .programAdministrator ? accessGrantedBy : [])
     }
 
     /// Unknown levels read as the least power (View Only), never more.
