@@ -41,6 +41,7 @@ final class SQLiteConnection: SQLConnection {
             }
             _ = try execute("PRAGMA foreign_keys = ON", [])
             _ = try execute("PRAGMA busy_timeout = \(StorageLimits.sqliteBusyTimeoutMilliseconds)", [])
+            _ = try execute("PRAGMA cache_size = -\(StorageLimits.sqliteCacheKibibytes)", [])
         } catch {
             close()
             throw error
