@@ -19,6 +19,13 @@ public enum Limits {
     /// Encoded events in one `ListEvents` page (always at least one): far under the 4 MiB message
     /// limit, so no event, however large, makes a page unreadable (issue 8).
     public static let feedPageBytesMax = 1_024 * 1_024
+    /// Items on one page of any other paged list (an upload's records, a cycle's units, a look-up's
+    /// parts; always at least one): like a feed page, far under the 4 MiB message limit of default
+    /// gRPC clients whatever the items' size (issue 8).
+    public static let listPageBytesMax = 1_024 * 1_024
+    /// Items on a page when the request does not say (`page_size` 0), and the most it may ask for.
+    public static let pageSizeDefault = 100
+    public static let pageSizeMax = 1_000
 
     // MARK: Transfers and exports
 

@@ -37,17 +37,11 @@ enum IssuanceRules {
         return IssuanceCodes.index(first)...IssuanceCodes.index(last)
     }
 
-    /// docs/API.md, paging: the page size (0 means 100, at most 1000) and the number the page
-    /// token says the previous page ended at.
+    /// docs/API.md, paging: the page size and the number the page token says the previous page
+    /// ended at (0 on the first page).
     static func page(_ page: Recs_Common_V1_PageRequest?) throws -> (size: Int, after: Int64) {
-        let page = page ?? Recs_Common_V1_PageRequest()
-        guard page.pageSize >= 0 else { throw ServiceErrors.invalid("page.page_size", "must not be negative") }
-        let size = page.pageSize == 0 ? IssuanceService.pageSizeDefault : min(Int(page.pageSize), IssuanceService.pageSizeMax)
-        guard !page.pageToken.isEmpty else { return (size, 0) }
-        guard let after = Int64(page.pageToken), after >= 0 else {
-            throw ServiceErrors.invalid("page.page_token", "was not returned by this method")
-        }
-        return (size, after)
+        let paging = try Paging(page)
+        return (paging.size, try paging.afterNumber() ?? 0)
     }
 
     static func nextPage(_ lastNumber: Int64?) -> Recs_Common_V1_PageResponse {

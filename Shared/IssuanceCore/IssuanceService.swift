@@ -31,8 +31,8 @@ public struct IssuanceService: Recs_Issuance_V1_IssuanceServiceProvider {
     /// docs/API.md, idempotency rule 1.
     public static let requestIDCharactersMax = RequestJournal.requestIDCharactersMax
     /// docs/API.md, paging.
-    public static let pageSizeMax = 1_000
-    public static let pageSizeDefault = 100
+    public static let pageSizeMax = Limits.pageSizeMax
+    public static let pageSizeDefault = Limits.pageSizeDefault
 
     init(
         store: IssuanceStore, registry: FeedFollower<Recs_Registry_V1_Event>, deposits: DepositQueue, logger: Logger,
