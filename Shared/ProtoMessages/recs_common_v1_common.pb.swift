@@ -657,6 +657,9 @@ public struct Recs_Common_V1_ErrorDetails: ProtoMessage, Hashable {
     public var truncated: Bool = false
     /// How many violations there are in all (more than `violations` holds when `truncated`).
     public var violationCount: Int32 = 0
+    /// A refusal whose whole report is stored (a rejected generation file): its id, to read every
+    /// violation in pages (issuance GetGenerationUpload's `upload_id`). Empty otherwise.
+    public var reportId: String = ""
 
     public init() {}
 
@@ -1354,6 +1357,7 @@ extension Recs_Common_V1_ErrorDetails {
         for i in 0..<c.pointee.n_violations { self.violations.append(try Recs_Common_V1_RuleViolation(protoC: c.pointee.violations[i]!)) }
         self.truncated = c.pointee.truncated != 0
         self.violationCount = c.pointee.violation_count
+        self.reportId = try ProtoCodec.string(c.pointee.report_id)
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -1372,6 +1376,7 @@ extension Recs_Common_V1_ErrorDetails {
         }
         c.pointee.truncated = self.truncated ? 1 : 0
         c.pointee.violation_count = self.violationCount
+        if !self.reportId.isEmpty { c.pointee.report_id = arena.cString(self.reportId) }
     }
 }
 

@@ -156,6 +156,48 @@ public enum Recs_Issuance_V1_GenerationRecordOutcome: Sendable, Hashable, RawRep
     public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 }
 
+// MARK: - recs.issuance.v1.GenerationUploadOutcome
+
+/// What became of a generation file as a whole.
+public enum Recs_Issuance_V1_GenerationUploadOutcome: Sendable, Hashable, RawRepresentable, CaseIterable {
+    /// Reports stored before the outcome was: PROCESSED.
+    case unspecified  // = 0
+    /// The file parsed; each record was checked and posted (or not) on its own: one result per data
+    /// line.
+    case processed  // = 1
+    /// A nonconforming header or malformed lines rejected the whole file (Appendix D §4-§6); nothing
+    /// was posted. One result per bad line, outcome REJECTED, with every violation of that line.
+    case fileRejected  // = 2
+    /// A value this code does not know (proto3 enums are open), kept as its number.
+    case unrecognized(Int32)
+
+    public init() { self = .unspecified }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .processed
+        case 2: self = .fileRejected
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .processed: 1
+        case .fileRejected: 2
+        case .unrecognized(let value): value
+        }
+    }
+
+    public static let allCases: [Self] = [.unspecified, .processed, .fileRejected]
+
+    // Equal numbers are equal values, even when one is spelled `.unrecognized(n)`.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
 // MARK: - recs.issuance.v1.FeasibilityWarningChoice
 
 /// What to do with a record that fails engineering feasibility (Appendix D §6.1 "continue" or
@@ -446,7 +488,9 @@ public struct Recs_Issuance_V1_PostedGeneration: ProtoMessage, Hashable {
 // MARK: - recs.issuance.v1.GenerationRecordResult
 
 public struct Recs_Issuance_V1_GenerationRecordResult: ProtoMessage, Hashable {
-    /// 1-based line of the file (the header is line 1).
+    /// 1-based line of the file (the header is line 1); in a rejected file's report, 0 for what is
+    /// wrong with the file as a whole (too many lines, not text). Unique within an upload: the key
+    /// its report is paged by.
     public var line: Int32 = 0
     public var reportingEntityUnitId: String = ""
     /// The unit the UNITID maps to; empty when none.
@@ -474,9 +518,14 @@ public struct Recs_Issuance_V1_GenerationUpload: ProtoMessage, Hashable {
     public var reporterOrganizationId: String = ""
     public var fileName: String = ""
     public var receivedAt: Recs_Common_V1_Timestamp?
+    /// One page of the report, in line order (docs/API.md, Paging): the page the response's
+    /// `records_page` continues from. Empty in events (each posted record has its own).
     public var records: [Recs_Issuance_V1_GenerationRecordResult] = []
     public var postedCount: Int32 = 0
     public var rejectedCount: Int32 = 0
+    public var outcome: Recs_Issuance_V1_GenerationUploadOutcome = .unspecified
+    /// Results in the whole report, every page together.
+    public var recordCount: Int32 = 0
 
     public init() {}
 
@@ -569,8 +618,11 @@ public struct Recs_Issuance_V1_IssuanceCycle: ProtoMessage, Hashable {
     public var completedAt: Recs_Common_V1_Timestamp?
     public var certificatesIssued: Int64 = 0
     public var batchCount: Int32 = 0
-    /// Every unit considered, in unit id order.
+    /// Units considered, in unit id order: one page (docs/API.md, Paging), continued by the
+    /// response's `units_page` with GetIssuanceCycle.
     public var units: [Recs_Issuance_V1_UnitIssuance] = []
+    /// Units considered in all, every page together.
+    public var unitCount: Int32 = 0
 
     public init() {}
 
@@ -610,7 +662,10 @@ public struct Recs_Issuance_V1_UploadGenerationFileRequest: ProtoMessage, Hashab
 // MARK: - recs.issuance.v1.UploadGenerationFileResponse
 
 public struct Recs_Issuance_V1_UploadGenerationFileResponse: ProtoMessage, Hashable {
+    /// With the first page of `records`.
     public var upload: Recs_Issuance_V1_GenerationUpload?
+    /// Where GetGenerationUpload continues; empty when `records` is the whole report.
+    public var recordsPage: Recs_Common_V1_PageResponse?
 
     public init() {}
 
@@ -643,7 +698,11 @@ public struct Recs_Issuance_V1_ValidateGenerationFileResponse: ProtoMessage, Has
 // MARK: - recs.issuance.v1.GetGenerationUploadRequest
 
 public struct Recs_Issuance_V1_GetGenerationUploadRequest: ProtoMessage, Hashable {
+    /// An upload's id, or the `report_id` of a rejected file's error details.
     public var uploadId: String = ""
+    /// Which records: page_size 0 means 100, at most 1000; the token is a `records_page` returned by
+    /// UploadGenerationFile or by this method for the same upload.
+    public var recordsPage: Recs_Common_V1_PageRequest?
 
     public init() {}
 
@@ -653,7 +712,10 @@ public struct Recs_Issuance_V1_GetGenerationUploadRequest: ProtoMessage, Hashabl
 // MARK: - recs.issuance.v1.GetGenerationUploadResponse
 
 public struct Recs_Issuance_V1_GetGenerationUploadResponse: ProtoMessage, Hashable {
+    /// With one page of `records`.
     public var upload: Recs_Issuance_V1_GenerationUpload?
+    /// Empty on the last page.
+    public var recordsPage: Recs_Common_V1_PageResponse?
 
     public init() {}
 
@@ -964,9 +1026,12 @@ public struct Recs_Issuance_V1_RunIssuanceCycleRequest: ProtoMessage, Hashable {
 // MARK: - recs.issuance.v1.RunIssuanceCycleResponse
 
 public struct Recs_Issuance_V1_RunIssuanceCycleResponse: ProtoMessage, Hashable {
+    /// With the first page of `units`.
     public var cycle: Recs_Issuance_V1_IssuanceCycle?
     /// The cycle had already completed before this call: nothing was issued by it.
     public var alreadyCompleted: Bool = false
+    /// Where GetIssuanceCycle continues; empty when `units` holds every unit.
+    public var unitsPage: Recs_Common_V1_PageResponse?
 
     public init() {}
 
@@ -976,6 +1041,9 @@ public struct Recs_Issuance_V1_RunIssuanceCycleResponse: ProtoMessage, Hashable 
 // MARK: - recs.issuance.v1.GetIssuanceCycleRequest
 
 public struct Recs_Issuance_V1_GetIssuanceCycleRequest: ProtoMessage, Hashable {
+    /// Which units: page_size 0 means 100, at most 1000; the token is a `units_page` returned by
+    /// RunIssuanceCycle or by this method for the same cycle.
+    public var unitsPage: Recs_Common_V1_PageRequest?
 
     public var cycle: OneOf_Cycle?
 
@@ -1004,7 +1072,10 @@ public struct Recs_Issuance_V1_GetIssuanceCycleRequest: ProtoMessage, Hashable {
 // MARK: - recs.issuance.v1.GetIssuanceCycleResponse
 
 public struct Recs_Issuance_V1_GetIssuanceCycleResponse: ProtoMessage, Hashable {
+    /// With one page of `units`.
     public var cycle: Recs_Issuance_V1_IssuanceCycle?
+    /// Empty on the last page.
+    public var unitsPage: Recs_Common_V1_PageResponse?
 
     public init() {}
 
@@ -1026,7 +1097,7 @@ public struct Recs_Issuance_V1_ListIssuanceCyclesRequest: ProtoMessage, Hashable
 // MARK: - recs.issuance.v1.ListIssuanceCyclesResponse
 
 public struct Recs_Issuance_V1_ListIssuanceCyclesResponse: ProtoMessage, Hashable {
-    /// Without `units` (GetIssuanceCycle has them).
+    /// Without `units` and `unit_count` (GetIssuanceCycle has them).
     public var cycles: [Recs_Issuance_V1_IssuanceCycle] = []
     public var page: Recs_Common_V1_PageResponse?
 
@@ -1542,6 +1613,8 @@ extension Recs_Issuance_V1_GenerationUpload {
         for i in 0..<c.pointee.n_records { self.records.append(try Recs_Issuance_V1_GenerationRecordResult(protoC: c.pointee.records[i]!)) }
         self.postedCount = c.pointee.posted_count
         self.rejectedCount = c.pointee.rejected_count
+        self.outcome = Recs_Issuance_V1_GenerationUploadOutcome(rawValue: Int32(truncatingIfNeeded: c.pointee.outcome.rawValue))
+        self.recordCount = c.pointee.record_count
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -1567,6 +1640,8 @@ extension Recs_Issuance_V1_GenerationUpload {
         }
         c.pointee.posted_count = self.postedCount
         c.pointee.rejected_count = self.rejectedCount
+        c.pointee.outcome = .init(rawValue: .init(truncatingIfNeeded: self.outcome.rawValue))
+        c.pointee.record_count = self.recordCount
     }
 }
 
@@ -1845,6 +1920,7 @@ extension Recs_Issuance_V1_IssuanceCycle {
         self.batchCount = c.pointee.batch_count
         self.units.reserveCapacity(c.pointee.n_units)
         for i in 0..<c.pointee.n_units { self.units.append(try Recs_Issuance_V1_UnitIssuance(protoC: c.pointee.units[i]!)) }
+        self.unitCount = c.pointee.unit_count
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -1884,6 +1960,7 @@ extension Recs_Issuance_V1_IssuanceCycle {
             c.pointee.units = buffer
             c.pointee.n_units = self.units.count
         }
+        c.pointee.unit_count = self.unitCount
     }
 }
 
@@ -2012,6 +2089,7 @@ extension Recs_Issuance_V1_UploadGenerationFileResponse {
     init(protoC c: UnsafePointer<Recs__Issuance__V1__UploadGenerationFileResponse>) throws(ProtoStringError) {
         self.init()
         if let p = c.pointee.upload { self.upload = try Recs_Issuance_V1_GenerationUpload(protoC: p) }
+        if let p = c.pointee.records_page { self.recordsPage = try Recs_Common_V1_PageResponse(protoC: p) }
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -2021,6 +2099,11 @@ extension Recs_Issuance_V1_UploadGenerationFileResponse {
             let p = arena.allocate(Recs__Issuance__V1__GenerationUpload.self)
             value.fillProtoC(p, &arena)
             c.pointee.upload = p
+        }
+        if let value = self.recordsPage {
+            let p = arena.allocate(Recs__Common__V1__PageResponse.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.records_page = p
         }
     }
 }
@@ -2132,12 +2215,18 @@ extension Recs_Issuance_V1_GetGenerationUploadRequest {
     init(protoC c: UnsafePointer<Recs__Issuance__V1__GetGenerationUploadRequest>) throws(ProtoStringError) {
         self.init()
         self.uploadId = try ProtoCodec.string(c.pointee.upload_id)
+        if let p = c.pointee.records_page { self.recordsPage = try Recs_Common_V1_PageRequest(protoC: p) }
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
     func fillProtoC(_ c: UnsafeMutablePointer<Recs__Issuance__V1__GetGenerationUploadRequest>, _ arena: inout ProtoArena) {
         recs__issuance__v1__get_generation_upload_request__init(c)
         if !self.uploadId.isEmpty { c.pointee.upload_id = arena.cString(self.uploadId) }
+        if let value = self.recordsPage {
+            let p = arena.allocate(Recs__Common__V1__PageRequest.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.records_page = p
+        }
     }
 }
 
@@ -2168,6 +2257,7 @@ extension Recs_Issuance_V1_GetGenerationUploadResponse {
     init(protoC c: UnsafePointer<Recs__Issuance__V1__GetGenerationUploadResponse>) throws(ProtoStringError) {
         self.init()
         if let p = c.pointee.upload { self.upload = try Recs_Issuance_V1_GenerationUpload(protoC: p) }
+        if let p = c.pointee.records_page { self.recordsPage = try Recs_Common_V1_PageResponse(protoC: p) }
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -2177,6 +2267,11 @@ extension Recs_Issuance_V1_GetGenerationUploadResponse {
             let p = arena.allocate(Recs__Issuance__V1__GenerationUpload.self)
             value.fillProtoC(p, &arena)
             c.pointee.upload = p
+        }
+        if let value = self.recordsPage {
+            let p = arena.allocate(Recs__Common__V1__PageResponse.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.records_page = p
         }
     }
 }
@@ -3321,6 +3416,7 @@ extension Recs_Issuance_V1_RunIssuanceCycleResponse {
         self.init()
         if let p = c.pointee.cycle { self.cycle = try Recs_Issuance_V1_IssuanceCycle(protoC: p) }
         self.alreadyCompleted = c.pointee.already_completed != 0
+        if let p = c.pointee.units_page { self.unitsPage = try Recs_Common_V1_PageResponse(protoC: p) }
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -3332,6 +3428,11 @@ extension Recs_Issuance_V1_RunIssuanceCycleResponse {
             c.pointee.cycle = p
         }
         c.pointee.already_completed = self.alreadyCompleted ? 1 : 0
+        if let value = self.unitsPage {
+            let p = arena.allocate(Recs__Common__V1__PageResponse.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.units_page = p
+        }
     }
 }
 
@@ -3361,6 +3462,7 @@ extension Recs_Issuance_V1_GetIssuanceCycleRequest {
     /// Copies a message protobuf-c decoded; throws when a string is not valid UTF-8.
     init(protoC c: UnsafePointer<Recs__Issuance__V1__GetIssuanceCycleRequest>) throws(ProtoStringError) {
         self.init()
+        if let p = c.pointee.units_page { self.unitsPage = try Recs_Common_V1_PageRequest(protoC: p) }
         switch c.pointee.cycle_case.rawValue {
         case 1:
             self.cycle = try .issuanceCycleId(ProtoCodec.string(c.pointee.issuance_cycle_id))
@@ -3378,6 +3480,11 @@ extension Recs_Issuance_V1_GetIssuanceCycleRequest {
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
     func fillProtoC(_ c: UnsafeMutablePointer<Recs__Issuance__V1__GetIssuanceCycleRequest>, _ arena: inout ProtoArena) {
         recs__issuance__v1__get_issuance_cycle_request__init(c)
+        if let value = self.unitsPage {
+            let p = arena.allocate(Recs__Common__V1__PageRequest.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.units_page = p
+        }
         switch self.cycle {
         case .issuanceCycleId(let value)?:
             c.pointee.cycle_case = .init(rawValue: 1)
@@ -3420,6 +3527,7 @@ extension Recs_Issuance_V1_GetIssuanceCycleResponse {
     init(protoC c: UnsafePointer<Recs__Issuance__V1__GetIssuanceCycleResponse>) throws(ProtoStringError) {
         self.init()
         if let p = c.pointee.cycle { self.cycle = try Recs_Issuance_V1_IssuanceCycle(protoC: p) }
+        if let p = c.pointee.units_page { self.unitsPage = try Recs_Common_V1_PageResponse(protoC: p) }
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -3429,6 +3537,11 @@ extension Recs_Issuance_V1_GetIssuanceCycleResponse {
             let p = arena.allocate(Recs__Issuance__V1__IssuanceCycle.self)
             value.fillProtoC(p, &arena)
             c.pointee.cycle = p
+        }
+        if let value = self.unitsPage {
+            let p = arena.allocate(Recs__Common__V1__PageResponse.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.units_page = p
         }
     }
 }

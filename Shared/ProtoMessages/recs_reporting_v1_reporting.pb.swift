@@ -369,6 +369,9 @@ public enum Recs_Reporting_V1_ArchivedRecordKind: Sendable, Hashable, RawReprese
 public struct Recs_Reporting_V1_LookUpSerialNumbersRequest: ProtoMessage, Hashable {
     /// A single certificate is the range `n-n`.
     public var serialRange: Recs_Common_V1_SerialRange?
+    /// Which parts: page_size 0 means 100, at most 1000; the token is a `page` this method returned
+    /// for the same range.
+    public var page: Recs_Common_V1_PageRequest?
 
     public init() {}
 
@@ -401,10 +404,14 @@ public struct Recs_Reporting_V1_SerialNumberStatus: ProtoMessage, Hashable {
 // MARK: - recs.reporting.v1.LookUpSerialNumbersResponse
 
 public struct Recs_Reporting_V1_LookUpSerialNumbersResponse: ProtoMessage, Hashable {
-    /// In certificate number order, covering the whole requested range.
+    /// In certificate number order: one page of parts (docs/API.md, Paging). Together the pages
+    /// cover the whole requested range, each certificate exactly once; a page ends at the last
+    /// certificate of its last part and the next starts at the certificate after it.
     public var statuses: [Recs_Reporting_V1_SerialNumberStatus] = []
-    /// The feeds the answer reflects.
+    /// The feeds this page reflects.
     public var positions: [Recs_Reporting_V1_FeedPosition] = []
+    /// Empty on the last page.
+    public var page: Recs_Common_V1_PageResponse?
 
     public init() {}
 
@@ -1440,6 +1447,7 @@ extension Recs_Reporting_V1_LookUpSerialNumbersRequest {
     init(protoC c: UnsafePointer<Recs__Reporting__V1__LookUpSerialNumbersRequest>) throws(ProtoStringError) {
         self.init()
         if let p = c.pointee.serial_range { self.serialRange = try Recs_Common_V1_SerialRange(protoC: p) }
+        if let p = c.pointee.page { self.page = try Recs_Common_V1_PageRequest(protoC: p) }
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -1449,6 +1457,11 @@ extension Recs_Reporting_V1_LookUpSerialNumbersRequest {
             let p = arena.allocate(Recs__Common__V1__SerialRange.self)
             value.fillProtoC(p, &arena)
             c.pointee.serial_range = p
+        }
+        if let value = self.page {
+            let p = arena.allocate(Recs__Common__V1__PageRequest.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.page = p
         }
     }
 }
@@ -1567,6 +1580,7 @@ extension Recs_Reporting_V1_LookUpSerialNumbersResponse {
         for i in 0..<c.pointee.n_statuses { self.statuses.append(try Recs_Reporting_V1_SerialNumberStatus(protoC: c.pointee.statuses[i]!)) }
         self.positions.reserveCapacity(c.pointee.n_positions)
         for i in 0..<c.pointee.n_positions { self.positions.append(try Recs_Reporting_V1_FeedPosition(protoC: c.pointee.positions[i]!)) }
+        if let p = c.pointee.page { self.page = try Recs_Common_V1_PageResponse(protoC: p) }
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -1591,6 +1605,11 @@ extension Recs_Reporting_V1_LookUpSerialNumbersResponse {
             }
             c.pointee.positions = buffer
             c.pointee.n_positions = self.positions.count
+        }
+        if let value = self.page {
+            let p = arena.allocate(Recs__Common__V1__PageResponse.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.page = p
         }
     }
 }

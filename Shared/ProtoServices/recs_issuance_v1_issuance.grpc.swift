@@ -23,18 +23,24 @@ public enum Recs_Issuance_V1_IssuanceService {
         /// MM/DD/YYYY). A nonconforming header or any malformed line rejects the whole file with every bad
         /// line (INVALID_ARGUMENT: headerNonconforming 404, vintageMalformed 301, dateMalformed 302,
         /// energyMalformed 303, periodReversed 501, vintageInconsistentWithPeriod 502, energyNegative 503,
-        /// ...). Then each record is checked on its own (Table 27) and reported in the response, not as a
-        /// call error: not the unit's designated reporting entity; a gap (504) or overlap (505) with the
-        /// previous period; reload rules 1-4 (Table 26: 506, 507); a period too long for the class (508,
-        /// Addendum B); after the 75-day window it becomes a prior period adjustment, or is refused after
-        /// two years (509). Records failing engineering feasibility (× 1.02) are posted "WREGIS Pending"
-        /// or skipped, as `on_feasibility_warning` says. Aggregated meters are posted to the primary unit
-        /// and split at issuance.
+        /// ...); nothing is posted, the trailers carry the first violations (docs/API.md, Errors) and the
+        /// rejected file's whole report is stored: `recs-error-details-bin` names it in `report_id`, which
+        /// GetGenerationUpload reads in pages. Then each record is checked on its own (Table 27) and
+        /// reported in the response, not as a call error: not the unit's designated reporting entity; a
+        /// gap (504) or overlap (505) with the previous period; reload rules 1-4 (Table 26: 506, 507); a
+        /// period too long for the class (508, Addendum B); after the 75-day window it becomes a prior
+        /// period adjustment, or is refused after two years (509). Records failing engineering feasibility
+        /// (× 1.02) are posted "WREGIS Pending" or skipped, as `on_feasibility_warning` says. Aggregated
+        /// meters are posted to the primary unit and split at issuance. The response carries the report's
+        /// first page of records (docs/API.md, Paging) and `records_page` to read the rest with
+        /// GetGenerationUpload.
         public static let uploadGenerationFile = MethodDescriptor(service: "recs.issuance.v1.IssuanceService", method: "UploadGenerationFile", kind: .unary)
         /// The same checks as UploadGenerationFile, nothing posted: lets the reporter see feasibility
         /// soft warnings before choosing to continue or cancel (Appendix D §6.1).
         public static let validateGenerationFile = MethodDescriptor(service: "recs.issuance.v1.IssuanceService", method: "ValidateGenerationFile", kind: .unary)
-        /// The stored report of an upload.
+        /// The stored report of an upload, accepted or rejected as a whole, one page of its records at a
+        /// time in line order (docs/API.md, Paging), for the organization that loaded it and the
+        /// administrator. INVALID_ARGUMENT: a `records_page.page_token` this method did not return.
         public static let getGenerationUpload = MethodDescriptor(service: "recs.issuance.v1.IssuanceService", method: "GetGenerationUpload", kind: .unary)
         /// §9.2.2, §9.7.1, Addendum B: a Class I or J account holder (or its agent) enters a cumulative
         /// meter read with its begin and end dates; generation is the difference from the previous read.
@@ -86,8 +92,11 @@ public enum Recs_Issuance_V1_IssuanceService {
         /// and issues nothing more; a run that stopped part-way resumes where it stopped, each unit's
         /// batches and deposits being keyed by (cycle, unit, fuel).
         /// FAILED_PRECONDITION: the cycle date has not come. ABORTED: another run of the same cycle is in
-        /// progress (retry later with the same request_id).
+        /// progress (retry later with the same request_id). The response carries the first page of the
+        /// cycle's units (docs/API.md, Paging) and `units_page` to read the rest with GetIssuanceCycle.
         public static let runIssuanceCycle = MethodDescriptor(service: "recs.issuance.v1.IssuanceService", method: "RunIssuanceCycle", kind: .unary)
+        /// A cycle with one page of its units, in unit id order (docs/API.md, Paging). INVALID_ARGUMENT:
+        /// a `units_page.page_token` this method did not return.
         public static let getIssuanceCycle = MethodDescriptor(service: "recs.issuance.v1.IssuanceService", method: "GetIssuanceCycle", kind: .unary)
         public static let listIssuanceCycles = MethodDescriptor(service: "recs.issuance.v1.IssuanceService", method: "ListIssuanceCycles", kind: .unary)
         /// §12.1, §12.7: a batch with its serial range and every certificate field.
@@ -123,20 +132,26 @@ public protocol Recs_Issuance_V1_IssuanceServiceProvider: RPCService {
     /// MM/DD/YYYY). A nonconforming header or any malformed line rejects the whole file with every bad
     /// line (INVALID_ARGUMENT: headerNonconforming 404, vintageMalformed 301, dateMalformed 302,
     /// energyMalformed 303, periodReversed 501, vintageInconsistentWithPeriod 502, energyNegative 503,
-    /// ...). Then each record is checked on its own (Table 27) and reported in the response, not as a
-    /// call error: not the unit's designated reporting entity; a gap (504) or overlap (505) with the
-    /// previous period; reload rules 1-4 (Table 26: 506, 507); a period too long for the class (508,
-    /// Addendum B); after the 75-day window it becomes a prior period adjustment, or is refused after
-    /// two years (509). Records failing engineering feasibility (× 1.02) are posted "WREGIS Pending"
-    /// or skipped, as `on_feasibility_warning` says. Aggregated meters are posted to the primary unit
-    /// and split at issuance.
+    /// ...); nothing is posted, the trailers carry the first violations (docs/API.md, Errors) and the
+    /// rejected file's whole report is stored: `recs-error-details-bin` names it in `report_id`, which
+    /// GetGenerationUpload reads in pages. Then each record is checked on its own (Table 27) and
+    /// reported in the response, not as a call error: not the unit's designated reporting entity; a
+    /// gap (504) or overlap (505) with the previous period; reload rules 1-4 (Table 26: 506, 507); a
+    /// period too long for the class (508, Addendum B); after the 75-day window it becomes a prior
+    /// period adjustment, or is refused after two years (509). Records failing engineering feasibility
+    /// (× 1.02) are posted "WREGIS Pending" or skipped, as `on_feasibility_warning` says. Aggregated
+    /// meters are posted to the primary unit and split at issuance. The response carries the report's
+    /// first page of records (docs/API.md, Paging) and `records_page` to read the rest with
+    /// GetGenerationUpload.
     func uploadGenerationFile(request: Recs_Issuance_V1_UploadGenerationFileRequest, context: ServerContext) async throws -> Recs_Issuance_V1_UploadGenerationFileResponse
 
     /// The same checks as UploadGenerationFile, nothing posted: lets the reporter see feasibility
     /// soft warnings before choosing to continue or cancel (Appendix D §6.1).
     func validateGenerationFile(request: Recs_Issuance_V1_ValidateGenerationFileRequest, context: ServerContext) async throws -> Recs_Issuance_V1_ValidateGenerationFileResponse
 
-    /// The stored report of an upload.
+    /// The stored report of an upload, accepted or rejected as a whole, one page of its records at a
+    /// time in line order (docs/API.md, Paging), for the organization that loaded it and the
+    /// administrator. INVALID_ARGUMENT: a `records_page.page_token` this method did not return.
     func getGenerationUpload(request: Recs_Issuance_V1_GetGenerationUploadRequest, context: ServerContext) async throws -> Recs_Issuance_V1_GetGenerationUploadResponse
 
     /// §9.2.2, §9.7.1, Addendum B: a Class I or J account holder (or its agent) enters a cumulative
@@ -200,9 +215,12 @@ public protocol Recs_Issuance_V1_IssuanceServiceProvider: RPCService {
     /// and issues nothing more; a run that stopped part-way resumes where it stopped, each unit's
     /// batches and deposits being keyed by (cycle, unit, fuel).
     /// FAILED_PRECONDITION: the cycle date has not come. ABORTED: another run of the same cycle is in
-    /// progress (retry later with the same request_id).
+    /// progress (retry later with the same request_id). The response carries the first page of the
+    /// cycle's units (docs/API.md, Paging) and `units_page` to read the rest with GetIssuanceCycle.
     func runIssuanceCycle(request: Recs_Issuance_V1_RunIssuanceCycleRequest, context: ServerContext) async throws -> Recs_Issuance_V1_RunIssuanceCycleResponse
 
+    /// A cycle with one page of its units, in unit id order (docs/API.md, Paging). INVALID_ARGUMENT:
+    /// a `units_page.page_token` this method did not return.
     func getIssuanceCycle(request: Recs_Issuance_V1_GetIssuanceCycleRequest, context: ServerContext) async throws -> Recs_Issuance_V1_GetIssuanceCycleResponse
 
     func listIssuanceCycles(request: Recs_Issuance_V1_ListIssuanceCyclesRequest, context: ServerContext) async throws -> Recs_Issuance_V1_ListIssuanceCyclesResponse
@@ -428,13 +446,17 @@ public struct Recs_Issuance_V1_IssuanceServiceClient: Sendable {
     /// MM/DD/YYYY). A nonconforming header or any malformed line rejects the whole file with every bad
     /// line (INVALID_ARGUMENT: headerNonconforming 404, vintageMalformed 301, dateMalformed 302,
     /// energyMalformed 303, periodReversed 501, vintageInconsistentWithPeriod 502, energyNegative 503,
-    /// ...). Then each record is checked on its own (Table 27) and reported in the response, not as a
-    /// call error: not the unit's designated reporting entity; a gap (504) or overlap (505) with the
-    /// previous period; reload rules 1-4 (Table 26: 506, 507); a period too long for the class (508,
-    /// Addendum B); after the 75-day window it becomes a prior period adjustment, or is refused after
-    /// two years (509). Records failing engineering feasibility (× 1.02) are posted "WREGIS Pending"
-    /// or skipped, as `on_feasibility_warning` says. Aggregated meters are posted to the primary unit
-    /// and split at issuance.
+    /// ...); nothing is posted, the trailers carry the first violations (docs/API.md, Errors) and the
+    /// rejected file's whole report is stored: `recs-error-details-bin` names it in `report_id`, which
+    /// GetGenerationUpload reads in pages. Then each record is checked on its own (Table 27) and
+    /// reported in the response, not as a call error: not the unit's designated reporting entity; a
+    /// gap (504) or overlap (505) with the previous period; reload rules 1-4 (Table 26: 506, 507); a
+    /// period too long for the class (508, Addendum B); after the 75-day window it becomes a prior
+    /// period adjustment, or is refused after two years (509). Records failing engineering feasibility
+    /// (× 1.02) are posted "WREGIS Pending" or skipped, as `on_feasibility_warning` says. Aggregated
+    /// meters are posted to the primary unit and split at issuance. The response carries the report's
+    /// first page of records (docs/API.md, Paging) and `records_page` to read the rest with
+    /// GetGenerationUpload.
     public func uploadGenerationFile(_ request: Recs_Issuance_V1_UploadGenerationFileRequest, options: CallOptions = CallOptions()) async throws -> Recs_Issuance_V1_UploadGenerationFileResponse {
         try await client.unary(Recs_Issuance_V1_IssuanceService.Method.uploadGenerationFile, request: request, responseType: Recs_Issuance_V1_UploadGenerationFileResponse.self, options: options).message
     }
@@ -445,7 +467,9 @@ public struct Recs_Issuance_V1_IssuanceServiceClient: Sendable {
         try await client.unary(Recs_Issuance_V1_IssuanceService.Method.validateGenerationFile, request: request, responseType: Recs_Issuance_V1_ValidateGenerationFileResponse.self, options: options).message
     }
 
-    /// The stored report of an upload.
+    /// The stored report of an upload, accepted or rejected as a whole, one page of its records at a
+    /// time in line order (docs/API.md, Paging), for the organization that loaded it and the
+    /// administrator. INVALID_ARGUMENT: a `records_page.page_token` this method did not return.
     public func getGenerationUpload(_ request: Recs_Issuance_V1_GetGenerationUploadRequest, options: CallOptions = CallOptions()) async throws -> Recs_Issuance_V1_GetGenerationUploadResponse {
         try await client.unary(Recs_Issuance_V1_IssuanceService.Method.getGenerationUpload, request: request, responseType: Recs_Issuance_V1_GetGenerationUploadResponse.self, options: options).message
     }
@@ -533,11 +557,14 @@ public struct Recs_Issuance_V1_IssuanceServiceClient: Sendable {
     /// and issues nothing more; a run that stopped part-way resumes where it stopped, each unit's
     /// batches and deposits being keyed by (cycle, unit, fuel).
     /// FAILED_PRECONDITION: the cycle date has not come. ABORTED: another run of the same cycle is in
-    /// progress (retry later with the same request_id).
+    /// progress (retry later with the same request_id). The response carries the first page of the
+    /// cycle's units (docs/API.md, Paging) and `units_page` to read the rest with GetIssuanceCycle.
     public func runIssuanceCycle(_ request: Recs_Issuance_V1_RunIssuanceCycleRequest, options: CallOptions = CallOptions()) async throws -> Recs_Issuance_V1_RunIssuanceCycleResponse {
         try await client.unary(Recs_Issuance_V1_IssuanceService.Method.runIssuanceCycle, request: request, responseType: Recs_Issuance_V1_RunIssuanceCycleResponse.self, options: options).message
     }
 
+    /// A cycle with one page of its units, in unit id order (docs/API.md, Paging). INVALID_ARGUMENT:
+    /// a `units_page.page_token` this method did not return.
     public func getIssuanceCycle(_ request: Recs_Issuance_V1_GetIssuanceCycleRequest, options: CallOptions = CallOptions()) async throws -> Recs_Issuance_V1_GetIssuanceCycleResponse {
         try await client.unary(Recs_Issuance_V1_IssuanceService.Method.getIssuanceCycle, request: request, responseType: Recs_Issuance_V1_GetIssuanceCycleResponse.self, options: options).message
     }

@@ -23,11 +23,14 @@ public enum Recs_Reporting_V1_ReportingService {
     public enum Method {
         /// §20: one serial number or a range → every certificate field (Appendix B-1), the status
         /// (active, pending transfer, export pending, exported, retired, reserved) and when it last
-        /// changed, one row per part of the range that differs. For program administrators only on
-        /// certificates held by accounts that granted them access (§20, §19.3.2), and for the
-        /// administrator. NOT_FOUND: no certificate of the range exists (unknown batch, numbers beyond
-        /// it). PERMISSION_DENIED: some of the range is held by an account that has not granted the
-        /// caller access.
+        /// changed, one row per part of the range that differs, in pages of parts keyed by certificate
+        /// number (docs/API.md, Paging: a range may cut into any number of parts). For program
+        /// administrators only on certificates held by accounts that granted them access (§20, §19.3.2),
+        /// and for the administrator. NOT_FOUND: the range's first or last certificate does not exist
+        /// (unknown batch, numbers beyond it), or, on the page that reaches it, a stretch inside the range
+        /// no feed has placed yet. PERMISSION_DENIED: a part on the page is held by an account that has
+        /// not granted the caller access (each page is checked on its own). INVALID_ARGUMENT: a
+        /// `page.page_token` this method did not return for this range.
         public static let lookUpSerialNumbers = MethodDescriptor(service: "recs.reporting.v1.ReportingService", method: "LookUpSerialNumbers", kind: .unary)
         /// §19.2.1: active account holders with company name and contact information, filtered by type.
         /// Public: any active login of any organization (only health and reflection are open to anybody, ADR 0006).
@@ -100,11 +103,14 @@ public enum Recs_Reporting_V1_ReportingService {
 public protocol Recs_Reporting_V1_ReportingServiceProvider: RPCService {
     /// §20: one serial number or a range → every certificate field (Appendix B-1), the status
     /// (active, pending transfer, export pending, exported, retired, reserved) and when it last
-    /// changed, one row per part of the range that differs. For program administrators only on
-    /// certificates held by accounts that granted them access (§20, §19.3.2), and for the
-    /// administrator. NOT_FOUND: no certificate of the range exists (unknown batch, numbers beyond
-    /// it). PERMISSION_DENIED: some of the range is held by an account that has not granted the
-    /// caller access.
+    /// changed, one row per part of the range that differs, in pages of parts keyed by certificate
+    /// number (docs/API.md, Paging: a range may cut into any number of parts). For program
+    /// administrators only on certificates held by accounts that granted them access (§20, §19.3.2),
+    /// and for the administrator. NOT_FOUND: the range's first or last certificate does not exist
+    /// (unknown batch, numbers beyond it), or, on the page that reaches it, a stretch inside the range
+    /// no feed has placed yet. PERMISSION_DENIED: a part on the page is held by an account that has
+    /// not granted the caller access (each page is checked on its own). INVALID_ARGUMENT: a
+    /// `page.page_token` this method did not return for this range.
     func lookUpSerialNumbers(request: Recs_Reporting_V1_LookUpSerialNumbersRequest, context: ServerContext) async throws -> Recs_Reporting_V1_LookUpSerialNumbersResponse
 
     /// §19.2.1: active account holders with company name and contact information, filtered by type.
@@ -374,11 +380,14 @@ public struct Recs_Reporting_V1_ReportingServiceClient: Sendable {
 
     /// §20: one serial number or a range → every certificate field (Appendix B-1), the status
     /// (active, pending transfer, export pending, exported, retired, reserved) and when it last
-    /// changed, one row per part of the range that differs. For program administrators only on
-    /// certificates held by accounts that granted them access (§20, §19.3.2), and for the
-    /// administrator. NOT_FOUND: no certificate of the range exists (unknown batch, numbers beyond
-    /// it). PERMISSION_DENIED: some of the range is held by an account that has not granted the
-    /// caller access.
+    /// changed, one row per part of the range that differs, in pages of parts keyed by certificate
+    /// number (docs/API.md, Paging: a range may cut into any number of parts). For program
+    /// administrators only on certificates held by accounts that granted them access (§20, §19.3.2),
+    /// and for the administrator. NOT_FOUND: the range's first or last certificate does not exist
+    /// (unknown batch, numbers beyond it), or, on the page that reaches it, a stretch inside the range
+    /// no feed has placed yet. PERMISSION_DENIED: a part on the page is held by an account that has
+    /// not granted the caller access (each page is checked on its own). INVALID_ARGUMENT: a
+    /// `page.page_token` this method did not return for this range.
     public func lookUpSerialNumbers(_ request: Recs_Reporting_V1_LookUpSerialNumbersRequest, options: CallOptions = CallOptions()) async throws -> Recs_Reporting_V1_LookUpSerialNumbersResponse {
         try await client.unary(Recs_Reporting_V1_ReportingService.Method.lookUpSerialNumbers, request: request, responseType: Recs_Reporting_V1_LookUpSerialNumbersResponse.self, options: options).message
     }

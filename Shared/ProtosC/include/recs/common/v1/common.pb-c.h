@@ -449,10 +449,15 @@ struct  Recs__Common__V1__ErrorDetails
    * How many violations there are in all (more than `violations` holds when `truncated`).
    */
   int32_t violation_count;
+  /*
+   * A refusal whose whole report is stored (a rejected generation file): its id, to read every
+   * violation in pages (issuance GetGenerationUpload's `upload_id`). Empty otherwise.
+   */
+  char *report_id;
 };
 #define RECS__COMMON__V1__ERROR_DETAILS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__common__v1__error_details__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Recs__Common__V1__Actor

@@ -148,6 +148,26 @@ typedef enum _Recs__Issuance__V1__GenerationRecordOutcome {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(RECS__ISSUANCE__V1__GENERATION_RECORD_OUTCOME)
 } Recs__Issuance__V1__GenerationRecordOutcome;
 /*
+ * What became of a generation file as a whole.
+ */
+typedef enum _Recs__Issuance__V1__GenerationUploadOutcome {
+  /*
+   * Reports stored before the outcome was: PROCESSED.
+   */
+  RECS__ISSUANCE__V1__GENERATION_UPLOAD_OUTCOME__GENERATION_UPLOAD_OUTCOME_UNSPECIFIED = 0,
+  /*
+   * The file parsed; each record was checked and posted (or not) on its own: one result per data
+   * line.
+   */
+  RECS__ISSUANCE__V1__GENERATION_UPLOAD_OUTCOME__GENERATION_UPLOAD_OUTCOME_PROCESSED = 1,
+  /*
+   * A nonconforming header or malformed lines rejected the whole file (Appendix D §4-§6); nothing
+   * was posted. One result per bad line, outcome REJECTED, with every violation of that line.
+   */
+  RECS__ISSUANCE__V1__GENERATION_UPLOAD_OUTCOME__GENERATION_UPLOAD_OUTCOME_FILE_REJECTED = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(RECS__ISSUANCE__V1__GENERATION_UPLOAD_OUTCOME)
+} Recs__Issuance__V1__GenerationUploadOutcome;
+/*
  * What to do with a record that fails engineering feasibility (Appendix D §6.1 "continue" or
  * "cancel").
  */
@@ -341,7 +361,9 @@ struct  Recs__Issuance__V1__GenerationRecordResult
 {
   ProtobufCMessage base;
   /*
-   * 1-based line of the file (the header is line 1).
+   * 1-based line of the file (the header is line 1); in a rejected file's report, 0 for what is
+   * wrong with the file as a whole (too many lines, not text). Unique within an upload: the key
+   * its report is paged by.
    */
   int32_t line;
   char *reporting_entity_unit_id;
@@ -377,14 +399,23 @@ struct  Recs__Issuance__V1__GenerationUpload
   char *reporter_organization_id;
   char *file_name;
   Recs__Common__V1__Timestamp *received_at;
+  /*
+   * One page of the report, in line order (docs/API.md, Paging): the page the response's
+   * `records_page` continues from. Empty in events (each posted record has its own).
+   */
   size_t n_records;
   Recs__Issuance__V1__GenerationRecordResult **records;
   int32_t posted_count;
   int32_t rejected_count;
+  Recs__Issuance__V1__GenerationUploadOutcome outcome;
+  /*
+   * Results in the whole report, every page together.
+   */
+  int32_t record_count;
 };
 #define RECS__ISSUANCE__V1__GENERATION_UPLOAD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__issuance__v1__generation_upload__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0, 0, RECS__ISSUANCE__V1__GENERATION_UPLOAD_OUTCOME__GENERATION_UPLOAD_OUTCOME_UNSPECIFIED, 0 }
 
 
 /*
@@ -500,14 +531,19 @@ struct  Recs__Issuance__V1__IssuanceCycle
   int64_t certificates_issued;
   int32_t batch_count;
   /*
-   * Every unit considered, in unit id order.
+   * Units considered, in unit id order: one page (docs/API.md, Paging), continued by the
+   * response's `units_page` with GetIssuanceCycle.
    */
   size_t n_units;
   Recs__Issuance__V1__UnitIssuance **units;
+  /*
+   * Units considered in all, every page together.
+   */
+  int32_t unit_count;
 };
 #define RECS__ISSUANCE__V1__ISSUANCE_CYCLE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__issuance__v1__issuance_cycle__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, RECS__ISSUANCE__V1__ISSUANCE_CYCLE_STATE__ISSUANCE_CYCLE_STATE_UNSPECIFIED, NULL, NULL, NULL, 0, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, NULL, RECS__ISSUANCE__V1__ISSUANCE_CYCLE_STATE__ISSUANCE_CYCLE_STATE_UNSPECIFIED, NULL, NULL, NULL, 0, 0, 0,NULL, 0 }
 
 
 /*
@@ -549,11 +585,18 @@ struct  Recs__Issuance__V1__UploadGenerationFileRequest
 struct  Recs__Issuance__V1__UploadGenerationFileResponse
 {
   ProtobufCMessage base;
+  /*
+   * With the first page of `records`.
+   */
   Recs__Issuance__V1__GenerationUpload *upload;
+  /*
+   * Where GetGenerationUpload continues; empty when `records` is the whole report.
+   */
+  Recs__Common__V1__PageResponse *records_page;
 };
 #define RECS__ISSUANCE__V1__UPLOAD_GENERATION_FILE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__issuance__v1__upload_generation_file_response__descriptor) \
-    , NULL }
+    , NULL, NULL }
 
 
 struct  Recs__Issuance__V1__ValidateGenerationFileRequest
@@ -584,21 +627,36 @@ struct  Recs__Issuance__V1__ValidateGenerationFileResponse
 struct  Recs__Issuance__V1__GetGenerationUploadRequest
 {
   ProtobufCMessage base;
+  /*
+   * An upload's id, or the `report_id` of a rejected file's error details.
+   */
   char *upload_id;
+  /*
+   * Which records: page_size 0 means 100, at most 1000; the token is a `records_page` returned by
+   * UploadGenerationFile or by this method for the same upload.
+   */
+  Recs__Common__V1__PageRequest *records_page;
 };
 #define RECS__ISSUANCE__V1__GET_GENERATION_UPLOAD_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__issuance__v1__get_generation_upload_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, NULL }
 
 
 struct  Recs__Issuance__V1__GetGenerationUploadResponse
 {
   ProtobufCMessage base;
+  /*
+   * With one page of `records`.
+   */
   Recs__Issuance__V1__GenerationUpload *upload;
+  /*
+   * Empty on the last page.
+   */
+  Recs__Common__V1__PageResponse *records_page;
 };
 #define RECS__ISSUANCE__V1__GET_GENERATION_UPLOAD_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__issuance__v1__get_generation_upload_response__descriptor) \
-    , NULL }
+    , NULL, NULL }
 
 
 struct  Recs__Issuance__V1__SubmitSelfReportedMeterReadRequest
@@ -943,15 +1001,22 @@ struct  Recs__Issuance__V1__RunIssuanceCycleRequest
 struct  Recs__Issuance__V1__RunIssuanceCycleResponse
 {
   ProtobufCMessage base;
+  /*
+   * With the first page of `units`.
+   */
   Recs__Issuance__V1__IssuanceCycle *cycle;
   /*
    * The cycle had already completed before this call: nothing was issued by it.
    */
   protobuf_c_boolean already_completed;
+  /*
+   * Where GetIssuanceCycle continues; empty when `units` holds every unit.
+   */
+  Recs__Common__V1__PageResponse *units_page;
 };
 #define RECS__ISSUANCE__V1__RUN_ISSUANCE_CYCLE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__issuance__v1__run_issuance_cycle_response__descriptor) \
-    , NULL, 0 }
+    , NULL, 0, NULL }
 
 
 typedef enum {
@@ -964,6 +1029,11 @@ typedef enum {
 struct  Recs__Issuance__V1__GetIssuanceCycleRequest
 {
   ProtobufCMessage base;
+  /*
+   * Which units: page_size 0 means 100, at most 1000; the token is a `units_page` returned by
+   * RunIssuanceCycle or by this method for the same cycle.
+   */
+  Recs__Common__V1__PageRequest *units_page;
   Recs__Issuance__V1__GetIssuanceCycleRequest__CycleCase cycle_case;
   union {
     char *issuance_cycle_id;
@@ -972,17 +1042,24 @@ struct  Recs__Issuance__V1__GetIssuanceCycleRequest
 };
 #define RECS__ISSUANCE__V1__GET_ISSUANCE_CYCLE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__issuance__v1__get_issuance_cycle_request__descriptor) \
-    , RECS__ISSUANCE__V1__GET_ISSUANCE_CYCLE_REQUEST__CYCLE__NOT_SET, {0} }
+    , NULL, RECS__ISSUANCE__V1__GET_ISSUANCE_CYCLE_REQUEST__CYCLE__NOT_SET, {0} }
 
 
 struct  Recs__Issuance__V1__GetIssuanceCycleResponse
 {
   ProtobufCMessage base;
+  /*
+   * With one page of `units`.
+   */
   Recs__Issuance__V1__IssuanceCycle *cycle;
+  /*
+   * Empty on the last page.
+   */
+  Recs__Common__V1__PageResponse *units_page;
 };
 #define RECS__ISSUANCE__V1__GET_ISSUANCE_CYCLE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__issuance__v1__get_issuance_cycle_response__descriptor) \
-    , NULL }
+    , NULL, NULL }
 
 
 struct  Recs__Issuance__V1__ListIssuanceCyclesRequest
@@ -1003,7 +1080,7 @@ struct  Recs__Issuance__V1__ListIssuanceCyclesResponse
 {
   ProtobufCMessage base;
   /*
-   * Without `units` (GetIssuanceCycle has them).
+   * Without `units` and `unit_count` (GetIssuanceCycle has them).
    */
   size_t n_cycles;
   Recs__Issuance__V1__IssuanceCycle **cycles;
@@ -2793,6 +2870,7 @@ void recs__issuance__v1__issuance_service__watch_events(ProtobufCService *servic
 extern const ProtobufCEnumDescriptor    recs__issuance__v1__generation_status__descriptor;
 extern const ProtobufCEnumDescriptor    recs__issuance__v1__generation_entry_kind__descriptor;
 extern const ProtobufCEnumDescriptor    recs__issuance__v1__generation_record_outcome__descriptor;
+extern const ProtobufCEnumDescriptor    recs__issuance__v1__generation_upload_outcome__descriptor;
 extern const ProtobufCEnumDescriptor    recs__issuance__v1__feasibility_warning_choice__descriptor;
 extern const ProtobufCEnumDescriptor    recs__issuance__v1__activity_log_entry_kind__descriptor;
 extern const ProtobufCEnumDescriptor    recs__issuance__v1__issuance_cycle_state__descriptor;

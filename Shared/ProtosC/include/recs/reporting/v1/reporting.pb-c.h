@@ -187,10 +187,15 @@ struct  Recs__Reporting__V1__LookUpSerialNumbersRequest
    * A single certificate is the range `n-n`.
    */
   Recs__Common__V1__SerialRange *serial_range;
+  /*
+   * Which parts: page_size 0 means 100, at most 1000; the token is a `page` this method returned
+   * for the same range.
+   */
+  Recs__Common__V1__PageRequest *page;
 };
 #define RECS__REPORTING__V1__LOOK_UP_SERIAL_NUMBERS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__reporting__v1__look_up_serial_numbers_request__descriptor) \
-    , NULL }
+    , NULL, NULL }
 
 
 /*
@@ -228,19 +233,25 @@ struct  Recs__Reporting__V1__LookUpSerialNumbersResponse
 {
   ProtobufCMessage base;
   /*
-   * In certificate number order, covering the whole requested range.
+   * In certificate number order: one page of parts (docs/API.md, Paging). Together the pages
+   * cover the whole requested range, each certificate exactly once; a page ends at the last
+   * certificate of its last part and the next starts at the certificate after it.
    */
   size_t n_statuses;
   Recs__Reporting__V1__SerialNumberStatus **statuses;
   /*
-   * The feeds the answer reflects.
+   * The feeds this page reflects.
    */
   size_t n_positions;
   Recs__Reporting__V1__FeedPosition **positions;
+  /*
+   * Empty on the last page.
+   */
+  Recs__Common__V1__PageResponse *page;
 };
 #define RECS__REPORTING__V1__LOOK_UP_SERIAL_NUMBERS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__reporting__v1__look_up_serial_numbers_response__descriptor) \
-    , 0,NULL, 0,NULL }
+    , 0,NULL, 0,NULL, NULL }
 
 
 struct  Recs__Reporting__V1__ListActiveAccountHoldersRequest

@@ -1572,7 +1572,7 @@ const ProtobufCMessageDescriptor recs__common__v1__rule_violation__descriptor =
   (ProtobufCMessageInit) recs__common__v1__rule_violation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__common__v1__error_details__field_descriptors[4] =
+static const ProtobufCFieldDescriptor recs__common__v1__error_details__field_descriptors[5] =
 {
   {
     "reason",
@@ -1622,9 +1622,22 @@ static const ProtobufCFieldDescriptor recs__common__v1__error_details__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "report_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Common__V1__ErrorDetails, report_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__common__v1__error_details__field_indices_by_name[] = {
   0,   /* field[0] = reason */
+  4,   /* field[4] = report_id */
   2,   /* field[2] = truncated */
   3,   /* field[3] = violation_count */
   1,   /* field[1] = violations */
@@ -1632,7 +1645,7 @@ static const unsigned recs__common__v1__error_details__field_indices_by_name[] =
 static const ProtobufCIntRange recs__common__v1__error_details__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor recs__common__v1__error_details__descriptor =
 {
@@ -1642,7 +1655,7 @@ const ProtobufCMessageDescriptor recs__common__v1__error_details__descriptor =
   "Recs__Common__V1__ErrorDetails",
   "recs.common.v1",
   sizeof(Recs__Common__V1__ErrorDetails),
-  4,
+  5,
   recs__common__v1__error_details__field_descriptors,
   recs__common__v1__error_details__field_indices_by_name,
   1,  recs__common__v1__error_details__number_ranges,

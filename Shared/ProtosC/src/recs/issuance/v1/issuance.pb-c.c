@@ -3205,7 +3205,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__generation_record_result__d
   (ProtobufCMessageInit) recs__issuance__v1__generation_record_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__issuance__v1__generation_upload__field_descriptors[7] =
+static const ProtobufCFieldDescriptor recs__issuance__v1__generation_upload__field_descriptors[9] =
 {
   {
     "upload_id",
@@ -3291,11 +3291,37 @@ static const ProtobufCFieldDescriptor recs__issuance__v1__generation_upload__fie
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "outcome",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Issuance__V1__GenerationUpload, outcome),
+    &recs__issuance__v1__generation_upload_outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "record_count",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Issuance__V1__GenerationUpload, record_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__issuance__v1__generation_upload__field_indices_by_name[] = {
   2,   /* field[2] = file_name */
+  7,   /* field[7] = outcome */
   5,   /* field[5] = posted_count */
   3,   /* field[3] = received_at */
+  8,   /* field[8] = record_count */
   4,   /* field[4] = records */
   6,   /* field[6] = rejected_count */
   1,   /* field[1] = reporter_organization_id */
@@ -3304,7 +3330,7 @@ static const unsigned recs__issuance__v1__generation_upload__field_indices_by_na
 static const ProtobufCIntRange recs__issuance__v1__generation_upload__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor recs__issuance__v1__generation_upload__descriptor =
 {
@@ -3314,7 +3340,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__generation_upload__descript
   "Recs__Issuance__V1__GenerationUpload",
   "recs.issuance.v1",
   sizeof(Recs__Issuance__V1__GenerationUpload),
-  7,
+  9,
   recs__issuance__v1__generation_upload__field_descriptors,
   recs__issuance__v1__generation_upload__field_indices_by_name,
   1,  recs__issuance__v1__generation_upload__number_ranges,
@@ -3772,7 +3798,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__unit_issuance__descriptor =
   (ProtobufCMessageInit) recs__issuance__v1__unit_issuance__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__issuance__v1__issuance_cycle__field_descriptors[9] =
+static const ProtobufCFieldDescriptor recs__issuance__v1__issuance_cycle__field_descriptors[10] =
 {
   {
     "issuance_cycle_id",
@@ -3882,6 +3908,18 @@ static const ProtobufCFieldDescriptor recs__issuance__v1__issuance_cycle__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "unit_count",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Issuance__V1__IssuanceCycle, unit_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__issuance__v1__issuance_cycle__field_indices_by_name[] = {
   7,   /* field[7] = batch_count */
@@ -3891,13 +3929,14 @@ static const unsigned recs__issuance__v1__issuance_cycle__field_indices_by_name[
   0,   /* field[0] = issuance_cycle_id */
   4,   /* field[4] = started_at */
   2,   /* field[2] = state */
+  9,   /* field[9] = unit_count */
   8,   /* field[8] = units */
   1,   /* field[1] = vintage */
 };
 static const ProtobufCIntRange recs__issuance__v1__issuance_cycle__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor recs__issuance__v1__issuance_cycle__descriptor =
 {
@@ -3907,7 +3946,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__issuance_cycle__descriptor 
   "Recs__Issuance__V1__IssuanceCycle",
   "recs.issuance.v1",
   sizeof(Recs__Issuance__V1__IssuanceCycle),
-  9,
+  10,
   recs__issuance__v1__issuance_cycle__field_descriptors,
   recs__issuance__v1__issuance_cycle__field_indices_by_name,
   1,  recs__issuance__v1__issuance_cycle__number_ranges,
@@ -4081,7 +4120,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__upload_generation_file_requ
   (ProtobufCMessageInit) recs__issuance__v1__upload_generation_file_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__issuance__v1__upload_generation_file_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor recs__issuance__v1__upload_generation_file_response__field_descriptors[2] =
 {
   {
     "upload",
@@ -4095,14 +4134,27 @@ static const ProtobufCFieldDescriptor recs__issuance__v1__upload_generation_file
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "records_page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Issuance__V1__UploadGenerationFileResponse, records_page),
+    &recs__common__v1__page_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__issuance__v1__upload_generation_file_response__field_indices_by_name[] = {
+  1,   /* field[1] = records_page */
   0,   /* field[0] = upload */
 };
 static const ProtobufCIntRange recs__issuance__v1__upload_generation_file_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor recs__issuance__v1__upload_generation_file_response__descriptor =
 {
@@ -4112,7 +4164,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__upload_generation_file_resp
   "Recs__Issuance__V1__UploadGenerationFileResponse",
   "recs.issuance.v1",
   sizeof(Recs__Issuance__V1__UploadGenerationFileResponse),
-  1,
+  2,
   recs__issuance__v1__upload_generation_file_response__field_descriptors,
   recs__issuance__v1__upload_generation_file_response__field_indices_by_name,
   1,  recs__issuance__v1__upload_generation_file_response__number_ranges,
@@ -4221,7 +4273,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__validate_generation_file_re
   (ProtobufCMessageInit) recs__issuance__v1__validate_generation_file_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__issuance__v1__get_generation_upload_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor recs__issuance__v1__get_generation_upload_request__field_descriptors[2] =
 {
   {
     "upload_id",
@@ -4235,14 +4287,27 @@ static const ProtobufCFieldDescriptor recs__issuance__v1__get_generation_upload_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "records_page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Issuance__V1__GetGenerationUploadRequest, records_page),
+    &recs__common__v1__page_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__issuance__v1__get_generation_upload_request__field_indices_by_name[] = {
+  1,   /* field[1] = records_page */
   0,   /* field[0] = upload_id */
 };
 static const ProtobufCIntRange recs__issuance__v1__get_generation_upload_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor recs__issuance__v1__get_generation_upload_request__descriptor =
 {
@@ -4252,14 +4317,14 @@ const ProtobufCMessageDescriptor recs__issuance__v1__get_generation_upload_reque
   "Recs__Issuance__V1__GetGenerationUploadRequest",
   "recs.issuance.v1",
   sizeof(Recs__Issuance__V1__GetGenerationUploadRequest),
-  1,
+  2,
   recs__issuance__v1__get_generation_upload_request__field_descriptors,
   recs__issuance__v1__get_generation_upload_request__field_indices_by_name,
   1,  recs__issuance__v1__get_generation_upload_request__number_ranges,
   (ProtobufCMessageInit) recs__issuance__v1__get_generation_upload_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__issuance__v1__get_generation_upload_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor recs__issuance__v1__get_generation_upload_response__field_descriptors[2] =
 {
   {
     "upload",
@@ -4273,14 +4338,27 @@ static const ProtobufCFieldDescriptor recs__issuance__v1__get_generation_upload_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "records_page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Issuance__V1__GetGenerationUploadResponse, records_page),
+    &recs__common__v1__page_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__issuance__v1__get_generation_upload_response__field_indices_by_name[] = {
+  1,   /* field[1] = records_page */
   0,   /* field[0] = upload */
 };
 static const ProtobufCIntRange recs__issuance__v1__get_generation_upload_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor recs__issuance__v1__get_generation_upload_response__descriptor =
 {
@@ -4290,7 +4368,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__get_generation_upload_respo
   "Recs__Issuance__V1__GetGenerationUploadResponse",
   "recs.issuance.v1",
   sizeof(Recs__Issuance__V1__GetGenerationUploadResponse),
-  1,
+  2,
   recs__issuance__v1__get_generation_upload_response__field_descriptors,
   recs__issuance__v1__get_generation_upload_response__field_indices_by_name,
   1,  recs__issuance__v1__get_generation_upload_response__number_ranges,
@@ -5781,7 +5859,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__run_issuance_cycle_request_
   (ProtobufCMessageInit) recs__issuance__v1__run_issuance_cycle_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__issuance__v1__run_issuance_cycle_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor recs__issuance__v1__run_issuance_cycle_response__field_descriptors[3] =
 {
   {
     "cycle",
@@ -5807,15 +5885,28 @@ static const ProtobufCFieldDescriptor recs__issuance__v1__run_issuance_cycle_res
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "units_page",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Issuance__V1__RunIssuanceCycleResponse, units_page),
+    &recs__common__v1__page_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__issuance__v1__run_issuance_cycle_response__field_indices_by_name[] = {
   1,   /* field[1] = already_completed */
   0,   /* field[0] = cycle */
+  2,   /* field[2] = units_page */
 };
 static const ProtobufCIntRange recs__issuance__v1__run_issuance_cycle_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor recs__issuance__v1__run_issuance_cycle_response__descriptor =
 {
@@ -5825,14 +5916,14 @@ const ProtobufCMessageDescriptor recs__issuance__v1__run_issuance_cycle_response
   "Recs__Issuance__V1__RunIssuanceCycleResponse",
   "recs.issuance.v1",
   sizeof(Recs__Issuance__V1__RunIssuanceCycleResponse),
-  2,
+  3,
   recs__issuance__v1__run_issuance_cycle_response__field_descriptors,
   recs__issuance__v1__run_issuance_cycle_response__field_indices_by_name,
   1,  recs__issuance__v1__run_issuance_cycle_response__number_ranges,
   (ProtobufCMessageInit) recs__issuance__v1__run_issuance_cycle_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__issuance__v1__get_issuance_cycle_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor recs__issuance__v1__get_issuance_cycle_request__field_descriptors[3] =
 {
   {
     "issuance_cycle_id",
@@ -5858,15 +5949,28 @@ static const ProtobufCFieldDescriptor recs__issuance__v1__get_issuance_cycle_req
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "units_page",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Issuance__V1__GetIssuanceCycleRequest, units_page),
+    &recs__common__v1__page_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__issuance__v1__get_issuance_cycle_request__field_indices_by_name[] = {
   0,   /* field[0] = issuance_cycle_id */
+  2,   /* field[2] = units_page */
   1,   /* field[1] = vintage */
 };
 static const ProtobufCIntRange recs__issuance__v1__get_issuance_cycle_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor recs__issuance__v1__get_issuance_cycle_request__descriptor =
 {
@@ -5876,14 +5980,14 @@ const ProtobufCMessageDescriptor recs__issuance__v1__get_issuance_cycle_request_
   "Recs__Issuance__V1__GetIssuanceCycleRequest",
   "recs.issuance.v1",
   sizeof(Recs__Issuance__V1__GetIssuanceCycleRequest),
-  2,
+  3,
   recs__issuance__v1__get_issuance_cycle_request__field_descriptors,
   recs__issuance__v1__get_issuance_cycle_request__field_indices_by_name,
   1,  recs__issuance__v1__get_issuance_cycle_request__number_ranges,
   (ProtobufCMessageInit) recs__issuance__v1__get_issuance_cycle_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__issuance__v1__get_issuance_cycle_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor recs__issuance__v1__get_issuance_cycle_response__field_descriptors[2] =
 {
   {
     "cycle",
@@ -5897,14 +6001,27 @@ static const ProtobufCFieldDescriptor recs__issuance__v1__get_issuance_cycle_res
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "units_page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Issuance__V1__GetIssuanceCycleResponse, units_page),
+    &recs__common__v1__page_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__issuance__v1__get_issuance_cycle_response__field_indices_by_name[] = {
   0,   /* field[0] = cycle */
+  1,   /* field[1] = units_page */
 };
 static const ProtobufCIntRange recs__issuance__v1__get_issuance_cycle_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor recs__issuance__v1__get_issuance_cycle_response__descriptor =
 {
@@ -5914,7 +6031,7 @@ const ProtobufCMessageDescriptor recs__issuance__v1__get_issuance_cycle_response
   "Recs__Issuance__V1__GetIssuanceCycleResponse",
   "recs.issuance.v1",
   sizeof(Recs__Issuance__V1__GetIssuanceCycleResponse),
-  1,
+  2,
   recs__issuance__v1__get_issuance_cycle_response__field_descriptors,
   recs__issuance__v1__get_issuance_cycle_response__field_indices_by_name,
   1,  recs__issuance__v1__get_issuance_cycle_response__number_ranges,
@@ -7054,6 +7171,36 @@ const ProtobufCEnumDescriptor recs__issuance__v1__generation_record_outcome__des
   recs__issuance__v1__generation_record_outcome__enum_values_by_name,
   1,
   recs__issuance__v1__generation_record_outcome__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue recs__issuance__v1__generation_upload_outcome__enum_values_by_number[3] =
+{
+  { "GENERATION_UPLOAD_OUTCOME_UNSPECIFIED", "RECS__ISSUANCE__V1__GENERATION_UPLOAD_OUTCOME__GENERATION_UPLOAD_OUTCOME_UNSPECIFIED", 0 },
+  { "GENERATION_UPLOAD_OUTCOME_PROCESSED", "RECS__ISSUANCE__V1__GENERATION_UPLOAD_OUTCOME__GENERATION_UPLOAD_OUTCOME_PROCESSED", 1 },
+  { "GENERATION_UPLOAD_OUTCOME_FILE_REJECTED", "RECS__ISSUANCE__V1__GENERATION_UPLOAD_OUTCOME__GENERATION_UPLOAD_OUTCOME_FILE_REJECTED", 2 },
+};
+static const ProtobufCIntRange recs__issuance__v1__generation_upload_outcome__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex recs__issuance__v1__generation_upload_outcome__enum_values_by_name[3] =
+{
+  { "GENERATION_UPLOAD_OUTCOME_FILE_REJECTED", 2 },
+  { "GENERATION_UPLOAD_OUTCOME_PROCESSED", 1 },
+  { "GENERATION_UPLOAD_OUTCOME_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor recs__issuance__v1__generation_upload_outcome__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "recs.issuance.v1.GenerationUploadOutcome",
+  "GenerationUploadOutcome",
+  "Recs__Issuance__V1__GenerationUploadOutcome",
+  "recs.issuance.v1",
+  3,
+  recs__issuance__v1__generation_upload_outcome__enum_values_by_number,
+  3,
+  recs__issuance__v1__generation_upload_outcome__enum_values_by_name,
+  1,
+  recs__issuance__v1__generation_upload_outcome__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue recs__issuance__v1__feasibility_warning_choice__enum_values_by_number[3] =

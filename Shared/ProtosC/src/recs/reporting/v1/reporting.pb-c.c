@@ -2842,7 +2842,7 @@ void   recs__reporting__v1__watch_events_request__free_unpacked
   assert(message->base.descriptor == &recs__reporting__v1__watch_events_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor recs__reporting__v1__look_up_serial_numbers_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor recs__reporting__v1__look_up_serial_numbers_request__field_descriptors[2] =
 {
   {
     "serial_range",
@@ -2856,14 +2856,27 @@ static const ProtobufCFieldDescriptor recs__reporting__v1__look_up_serial_number
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Reporting__V1__LookUpSerialNumbersRequest, page),
+    &recs__common__v1__page_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__reporting__v1__look_up_serial_numbers_request__field_indices_by_name[] = {
+  1,   /* field[1] = page */
   0,   /* field[0] = serial_range */
 };
 static const ProtobufCIntRange recs__reporting__v1__look_up_serial_numbers_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor recs__reporting__v1__look_up_serial_numbers_request__descriptor =
 {
@@ -2873,7 +2886,7 @@ const ProtobufCMessageDescriptor recs__reporting__v1__look_up_serial_numbers_req
   "Recs__Reporting__V1__LookUpSerialNumbersRequest",
   "recs.reporting.v1",
   sizeof(Recs__Reporting__V1__LookUpSerialNumbersRequest),
-  1,
+  2,
   recs__reporting__v1__look_up_serial_numbers_request__field_descriptors,
   recs__reporting__v1__look_up_serial_numbers_request__field_indices_by_name,
   1,  recs__reporting__v1__look_up_serial_numbers_request__number_ranges,
@@ -3022,7 +3035,7 @@ const ProtobufCMessageDescriptor recs__reporting__v1__serial_number_status__desc
   (ProtobufCMessageInit) recs__reporting__v1__serial_number_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__reporting__v1__look_up_serial_numbers_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor recs__reporting__v1__look_up_serial_numbers_response__field_descriptors[3] =
 {
   {
     "statuses",
@@ -3048,15 +3061,28 @@ static const ProtobufCFieldDescriptor recs__reporting__v1__look_up_serial_number
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Reporting__V1__LookUpSerialNumbersResponse, page),
+    &recs__common__v1__page_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__reporting__v1__look_up_serial_numbers_response__field_indices_by_name[] = {
+  2,   /* field[2] = page */
   1,   /* field[1] = positions */
   0,   /* field[0] = statuses */
 };
 static const ProtobufCIntRange recs__reporting__v1__look_up_serial_numbers_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor recs__reporting__v1__look_up_serial_numbers_response__descriptor =
 {
@@ -3066,7 +3092,7 @@ const ProtobufCMessageDescriptor recs__reporting__v1__look_up_serial_numbers_res
   "Recs__Reporting__V1__LookUpSerialNumbersResponse",
   "recs.reporting.v1",
   sizeof(Recs__Reporting__V1__LookUpSerialNumbersResponse),
-  2,
+  3,
   recs__reporting__v1__look_up_serial_numbers_response__field_descriptors,
   recs__reporting__v1__look_up_serial_numbers_response__field_indices_by_name,
   1,  recs__reporting__v1__look_up_serial_numbers_response__number_ranges,
