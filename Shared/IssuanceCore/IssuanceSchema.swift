@@ -144,6 +144,50 @@ public enum IssuanceSchema {
         ]
     }
 
+    /// Every upload's report line by line (issue 8), so it is read in pages by line number whatever
+    /// its length: the outcome of each record of a processed file, or each bad line of a file
+    /// rejected as a whole (line 0: the file itself), with its violations in order. The upload's
+    /// `record` keeps the summary only.
+    static func uploadReports(_ t: ServiceSchema.Types) -> [String] {
+        [
+            """
+            CREATE TABLE upload_records (
+                upload_id TEXT NOT NULL REFERENCES uploads (upload_id),
+                line \(t.int) NOT NULL CHECK (line >= 0),
+                outcome TEXT NOT NULL CHECK (outcome IN ('posted', 'posted_pending_feasibility', 'skipped_feasibility',
+                    'posted_prior_period_adjustment', 'rejected', 'valid')),
+                reporting_entity_unit_id TEXT NOT NULL,
+                generating_unit_id TEXT NOT NULL,
+                vintage_index \(t.int),
+                period_begin TEXT,
+                period_end TEXT,
+                energy_kwh \(t.int),
+                feasible \(t.int) CHECK (feasible IN (0, 1)),
+                feasibility_maximum_kwh \(t.int),
+                nameplate_capacity_watts \(t.int),
+                capacity_factor_ppm \(t.int),
+                feasibility_hours \(t.int),
+                posted_generation_id TEXT NOT NULL,
+                reload_rule \(t.int) NOT NULL,
+                PRIMARY KEY (upload_id, line)
+            )\(t.strict)
+            """,
+            """
+            CREATE TABLE upload_record_violations (
+                upload_id TEXT NOT NULL,
+                line \(t.int) NOT NULL,
+                position \(t.int) NOT NULL CHECK (position >= 0),
+                code \(t.int) NOT NULL,
+                message TEXT NOT NULL,
+                section TEXT NOT NULL,
+                field TEXT NOT NULL,
+                PRIMARY KEY (upload_id, line, position),
+                FOREIGN KEY (upload_id, line) REFERENCES upload_records (upload_id, line)
+            )\(t.strict)
+            """,
+        ]
+    }
+
     public static let migrations: [Migration] = [
         ServiceSchema.migration("0001-issuance-units-generation-cycles-batches", tables),
         Principals.migration("0002-issuance-principals"),
@@ -154,6 +198,10 @@ public enum IssuanceSchema {
             transform: LegacyRegistryRecords.convert),
         Principals.recordsMigration("0005-issuance-principal-user-records"),
         Principals.programAccessMigration("0006-issuance-program-access"),
+        Migration(
+            name: "0007-issuance-upload-reports", statements: [],
+            overrides: [.sqlite: uploadReports(.sqlite), .postgres: uploadReports(.postgres)],
+            transform: UploadReports.moveStoredRecords),
     ]
 
     /// ADR 0010: issuance keeps its own record of each registry unit, every field a column, instead

@@ -103,21 +103,6 @@ extension JournalTransaction {
 
     // MARK: Uploads and posted generation
 
-    /// Inserts the upload, or replaces its record (the report is complete only after every line).
-    mutating func saveUpload(_ upload: Recs_Issuance_V1_GenerationUpload) throws {
-        try sql.execute(
-            """
-            INSERT INTO uploads (upload_id, reporter_organization_id, received_at_unix_ms, record) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (upload_id) DO UPDATE SET record = excluded.record
-            """,
-            .text(upload.uploadId), .text(upload.reporterOrganizationId), .int64(nowMilliseconds), .bytes(upload.protobufBytes()))
-    }
-
-    mutating func upload(_ uploadID: String) throws -> Recs_Issuance_V1_GenerationUpload? {
-        guard let row = try sql.queryFirst("SELECT record FROM uploads WHERE upload_id = $1", .text(uploadID)) else { return nil }
-        return try Recs_Issuance_V1_GenerationUpload(protobufBytes: try row.bytes("record"))
-    }
-
     /// The live entry for exactly this period, if any: what a reload would replace (Table 26).
     mutating func livePosted(unitID: String, period: GenerationPeriod) throws -> PostedEntry? {
         try sql.queryFirst(
@@ -285,13 +270,14 @@ extension JournalTransaction {
             .int64(certificates * 1_000), .int64(result.carriedForward?.kilowattHours ?? 0))
     }
 
-    /// The cycle's per-unit outcomes, in unit id order, with their batches and deposit state now.
-    mutating func unitResults(cycleID: String) throws -> [Recs_Issuance_V1_UnitIssuance] {
+    /// The cycle's per-unit outcomes after unit `afterUnitID` in unit id order, at most `limit`, with
+    /// their batches and deposit state now.
+    mutating func unitResults(cycleID: String, afterUnitID: String, limit: Int) throws -> [Recs_Issuance_V1_UnitIssuance] {
         let rows = try sql.query(
             """
             SELECT generating_unit_id, outcome, certificates, energy_issued_kwh, carried_forward_kwh FROM cycle_units
-            WHERE issuance_cycle_id = $1 ORDER BY generating_unit_id
-            """, .text(cycleID))
+            WHERE issuance_cycle_id = $1 AND generating_unit_id > $2 ORDER BY generating_unit_id LIMIT $3
+            """, .text(cycleID), .text(afterUnitID), .int64(Int64(limit)))
         var results: [Recs_Issuance_V1_UnitIssuance] = []
         for row in rows {
             var result = Recs_Issuance_V1_UnitIssuance()
@@ -310,6 +296,12 @@ extension JournalTransaction {
             results.append(result)
         }
         return results
+    }
+
+    /// Units the cycle considered, every page together.
+    mutating func unitCount(cycleID: String) throws -> Int32 {
+        Int32(clamping: try sql.queryFirst("SELECT COUNT(*) AS units FROM cycle_units WHERE issuance_cycle_id = $1", .text(cycleID))?
+            .int64("units") ?? 0)
     }
 
     // MARK: Batches

@@ -75,12 +75,35 @@ public struct RequestJournal: Sendable {
                         code: Int64(error.code.rawValue), message: error.message,
                         details: error.metadata.binary(ServiceErrors.detailsKey) ?? [], response: [], at: now)
                     return .failure(error)
+                } catch let refusal as RefusalWithReport {
+                    // Undone like any refusal, then its report is kept beside the outcome.
+                    try transaction.sql.rollback(toSavepoint: "request_body")
+                    let error = try refusal.keep(&transaction)
+                    precondition(ServiceErrors.isRecordable(error.code), "a refusal with a report is a recordable rule failure")
+                    try Self.record(
+                        &transaction.sql, requestID: requestID, method: method, fingerprint: fingerprint,
+                        code: Int64(error.code.rawValue), message: error.message,
+                        details: error.metadata.binary(ServiceErrors.detailsKey) ?? [], response: [], at: now)
+                    return .failure(error)
                 }
             }
         } catch {
             throw mapped(error)
         }
         return try outcome.get()
+    }
+
+    /// A refusal too long for trailers (a generation file rejected with thousands of bad lines,
+    /// issue 8): the request's change is undone like any refusal's, then `keep` stores its whole
+    /// report in the same transaction and returns the status to answer, which names the report and
+    /// is recorded for the request id like any other outcome. Nothing of the request is
+    /// half-applied: only the report stays.
+    public struct RefusalWithReport: Error {
+        public let keep: @Sendable (inout JournalTransaction) throws -> RPCError
+
+        public init(keep: @escaping @Sendable (inout JournalTransaction) throws -> RPCError) {
+            self.keep = keep
+        }
     }
 
     /// An outcome read from the idempotency table, thrown through the transaction untouched.

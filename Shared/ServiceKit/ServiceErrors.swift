@@ -41,11 +41,13 @@ public enum ServiceErrors {
     /// A status that is not a domain violation; `reason` is the stable reason of ErrorDetails.
     /// Violations beyond ``detailsBytesMax`` are left out and the details say so (`truncated`,
     /// `violation_count`); a message beyond ``messageCharactersMax`` is cut.
+    /// `reportID` names the stored report that holds every violation (``RequestJournal/RefusalWithReport``).
     public static func status(
-        _ code: StatusCode, _ message: String, reason: String, violations: [RuleViolation] = []
+        _ code: StatusCode, _ message: String, reason: String, violations: [RuleViolation] = [], reportID: String = ""
     ) -> RPCError {
         var details = Recs_Common_V1_ErrorDetails()
         details.reason = reason
+        details.reportId = reportID
         details.violationCount = Int32(clamping: violations.count)
         var size = details.protobufBytes().count
         for violation in violations {

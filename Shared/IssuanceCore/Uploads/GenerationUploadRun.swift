@@ -17,16 +17,20 @@ struct GenerationUploadRun {
         guard request.fileName.count <= IssuanceService.fileNameCharactersMax else {
             throw ServiceErrors.invalid("file_name", "has more than \(IssuanceService.fileNameCharactersMax) characters")
         }
-        let today = transaction.today
-        let records = try parse(today: today)
+        guard request.content.count <= Limits.uploadBytesMax else {
+            throw ServiceErrors.status(
+                RuleViolation(.fileTooLarge, "the file has more than \(Limits.uploadBytesMax) bytes", section: "docs/API.md, Limits"),
+                field: "content")
+        }
+        // Who loads the file is settled first, so a rejected file's stored report has its reporter.
         let uploader = try checkReporter(reporterID, &transaction)
+        let records = try parse(today: transaction.today, reporterID: reporterID)
 
-        var upload = Recs_Issuance_V1_GenerationUpload()
+        var upload = Self.summary(request, reporterID: reporterID, receivedAt: transaction.timestamp)
         upload.uploadId = "U\(try transaction.nextNumber("upload"))"
-        upload.reporterOrganizationId = reporterID
-        upload.fileName = request.fileName
-        upload.receivedAt = transaction.timestamp
-        try transaction.saveUpload(upload)
+        upload.outcome = .processed
+        // posted_generation rows name their upload: the summary is stored before the first of them.
+        try UploadReports.save(upload, at: transaction.nowMilliseconds, &transaction.sql)
 
         // Each unit's records in date order, so a file may carry several consecutive periods of a unit.
         var results: [Int: Recs_Issuance_V1_GenerationRecordResult] = [:]
@@ -37,33 +41,75 @@ struct GenerationUploadRun {
         upload.records = records.map(\.line).sorted().compactMap { results[$0] }
         upload.postedCount = Int32(upload.records.filter { [.posted, .postedPendingFeasibility].contains($0.outcome) }.count)
         upload.rejectedCount = Int32(upload.records.filter { $0.outcome == .rejected }.count)
-        try transaction.saveUpload(upload)
-        try transaction.appendEvent(action: "UploadGenerationFile", .generationUpload(upload))
+        return try Self.stored(upload, &transaction)
+    }
 
+    /// The upload as stored before any line is known.
+    static func summary(
+        _ request: Recs_Issuance_V1_UploadGenerationFileRequest, reporterID: String, receivedAt: Recs_Common_V1_Timestamp
+    ) -> Recs_Issuance_V1_GenerationUpload {
+        var upload = Recs_Issuance_V1_GenerationUpload()
+        upload.reporterOrganizationId = reporterID
+        upload.fileName = request.fileName
+        upload.receivedAt = receivedAt
+        return upload
+    }
+
+    /// Stores the whole report and answers its first page (docs/API.md, Paging); the event carries
+    /// the summary, since each posted record has its own event.
+    static func stored(
+        _ upload: Recs_Issuance_V1_GenerationUpload, _ transaction: inout JournalTransaction
+    ) throws -> Recs_Issuance_V1_UploadGenerationFileResponse {
+        try UploadReports.save(upload, at: transaction.nowMilliseconds, &transaction.sql)
         var response = Recs_Issuance_V1_UploadGenerationFileResponse()
-        response.upload = upload
+        var first = upload
+        (first.records, response.recordsPage) = try Paging(nil, field: "records_page").fill(upload.records.map { (String($0.line), $0) })
+        first.recordCount = Int32(clamping: upload.records.count)
+        response.upload = first
+        first.records = []
+        try transaction.appendEvent(action: "UploadGenerationFile", .generationUpload(first))
         return response
     }
 
-    /// Appendix D §4-§5: one bad line rejects the file, and every bad line is reported.
-    func parse(today: CalendarDate) throws -> [GenerationRecord] {
-        guard request.content.count <= Limits.uploadBytesMax else {
-            throw ServiceErrors.status(
-                RuleViolation(.fileTooLarge, "the file has more than \(Limits.uploadBytesMax) bytes", section: "docs/API.md, Limits"),
-                field: "content")
-        }
+    /// Appendix D §4-§5: one bad line rejects the file, and every bad line is reported: the first
+    /// ones in the trailers, all of them in the report stored for the refusal (issue 8).
+    func parse(today: CalendarDate, reporterID: String) throws -> [GenerationRecord] {
         do throws(RuleViolations) {
             return try GenerationExtract.parse(request.content, receivedOn: today)
         } catch {
-            // The first lines by number; the details list as many violations as trailers hold.
-            let shown = error.lines.prefix(20).map(String.init).joined(separator: ", ")
-            let lines = error.lines.count > 20 ? "\(shown) and \(error.lines.count - 20) more" : shown
-            throw ServiceErrors.status(
-                .invalidArgument,
-                "content: the generation file is rejected: \(error.violations.count) violation(s)"
-                    + (lines.isEmpty ? "" : " on line(s) \(lines)") + "; nothing was posted (Appendix D §4-§6): "
-                    + (error.violations.first?.description ?? ""),
-                reason: "GENERATION_FILE_REJECTED", violations: error.violations)
+            let rejection = error
+            let request = request
+            throw RequestJournal.RefusalWithReport { transaction in
+                var upload = Self.summary(request, reporterID: reporterID, receivedAt: transaction.timestamp)
+                upload.uploadId = "U\(try transaction.nextNumber("upload"))"
+                upload.outcome = .fileRejected
+                upload.records = Self.rejectedLines(rejection)
+                upload.rejectedCount = Int32(clamping: upload.records.count)
+                upload.recordCount = upload.rejectedCount
+                try UploadReports.save(upload, at: transaction.nowMilliseconds, &transaction.sql)
+                // The first lines by number; the details list as many violations as trailers hold.
+                let shown = rejection.lines.prefix(20).map(String.init).joined(separator: ", ")
+                let lines = rejection.lines.count > 20 ? "\(shown) and \(rejection.lines.count - 20) more" : shown
+                return ServiceErrors.status(
+                    .invalidArgument,
+                    "content: the generation file is rejected: \(rejection.violations.count) violation(s)"
+                        + (lines.isEmpty ? "" : " on line(s) \(lines)")
+                        + "; nothing was posted (Appendix D §4-§6); every bad line is in report \(upload.uploadId) "
+                        + "(GetGenerationUpload): " + (rejection.violations.first?.description ?? ""),
+                    reason: "GENERATION_FILE_REJECTED", violations: rejection.violations, reportID: upload.uploadId)
+            }
+        }
+    }
+
+    /// A rejected file's report: one result per bad line, in line order, with every violation of the
+    /// line; line 0 holds what is wrong with the file as a whole.
+    static func rejectedLines(_ rejection: RuleViolations) -> [Recs_Issuance_V1_GenerationRecordResult] {
+        Dictionary(grouping: rejection.violations) { $0.line ?? 0 }.sorted { $0.key < $1.key }.map { line, violations in
+            var result = Recs_Issuance_V1_GenerationRecordResult()
+            result.line = Int32(clamping: line)
+            result.outcome = .rejected
+            result.violations = violations.map(proto)
+            return result
         }
     }
 
