@@ -11,6 +11,9 @@ struct ReadIssuanceCycles {
     func get(
         _ request: Recs_Issuance_V1_GetIssuanceCycleRequest
     ) async throws -> Recs_Issuance_V1_GetIssuanceCycleResponse {
+        let paging = try Paging(request.unitsPage, field: "units_page")
+        // The last unit id of the previous page, as this method wrote it.
+        let after = try paging.after { token in (try? GeneratingUnitID(parsing: token)).flatMap { $0.description == token ? token : nil } }
         let cycle: Recs_Issuance_V1_IssuanceCycle
         switch request.cycle {
         case .issuanceCycleId(let id):
@@ -32,7 +35,7 @@ struct ReadIssuanceCycles {
             throw ServiceErrors.invalid("cycle", "give issuance_cycle_id or vintage")
         }
         var response = Recs_Issuance_V1_GetIssuanceCycleResponse()
-        response.cycle = try await store.withUnits(cycle)
+        (response.cycle, response.unitsPage) = try await store.withUnits(cycle, paging, after: after ?? "")
         return response
     }
 
@@ -53,11 +56,18 @@ struct ReadIssuanceCycles {
 }
 
 extension IssuanceStore {
-    /// The cycle with its per-unit outcomes and deposit state as they are now.
-    func withUnits(_ cycle: Recs_Issuance_V1_IssuanceCycle) async throws -> Recs_Issuance_V1_IssuanceCycle {
-        let id = cycle.issuanceCycleId
-        var cycle = cycle
-        cycle.units = try await read { transaction in try transaction.unitResults(cycleID: id) }
-        return cycle
+    /// The cycle with one page of its per-unit outcomes after unit `after` (docs/API.md, Paging),
+    /// their deposit state as it is now, and the count of all of them.
+    func withUnits(
+        _ cycle: Recs_Issuance_V1_IssuanceCycle, _ paging: Paging, after: String
+    ) async throws -> (Recs_Issuance_V1_IssuanceCycle, Recs_Common_V1_PageResponse) {
+        try await read { transaction in
+            var cycle = cycle
+            let units = try transaction.unitResults(cycleID: cycle.issuanceCycleId, afterUnitID: after, limit: paging.size + 1)
+            cycle.unitCount = try transaction.unitCount(cycleID: cycle.issuanceCycleId)
+            let page: Recs_Common_V1_PageResponse
+            (cycle.units, page) = paging.fill(units.map { ($0.generatingUnitId, $0) })
+            return (cycle, page)
+        }
     }
 }

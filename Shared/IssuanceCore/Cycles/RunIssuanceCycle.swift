@@ -33,7 +33,7 @@ struct RunIssuanceCycle {
             return cycle
         }
         var response = Recs_Issuance_V1_RunIssuanceCycleResponse()
-        response.cycle = try await store.withUnits(cycle)
+        (response.cycle, response.unitsPage) = try await store.withUnits(cycle, try Paging(nil, field: "units_page"), after: "")
         response.alreadyCompleted = receipt.alreadyCompleted
         return response
     }
