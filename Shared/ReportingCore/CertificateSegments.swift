@@ -55,8 +55,12 @@ enum CertificateSegments {
     /// The segments of `batch` overlapping `first...last`, in certificate order: the last to start
     /// at or before `first` (segments are disjoint) and those starting inside the range, found by
     /// seeks on the primary key whatever the batch's history.
-    static func segments(batch: Int64, first: Int64, last: Int64, _ sql: inout SQLTransaction) throws -> [CertificateSegment] {
-        try sql.query(
+    /// At most `limit` of them when given (a look-up's page), counted after the one that may end
+    /// before `first`.
+    static func segments(
+        batch: Int64, first: Int64, last: Int64, limit: Int? = nil, _ sql: inout SQLTransaction
+    ) throws -> [CertificateSegment] {
+        let found = try sql.query(
             """
             SELECT batch_number, first_number, last_number, generating_unit_id, state_or_province, organization_id,
                 subaccount_id, subaccount_kind, status, changed_at_unix_ms, reasons, last_event
@@ -66,8 +70,22 @@ enum CertificateSegments {
                  WHERE before.batch_number = $1 AND before.first_number <= $2
                  ORDER BY before.first_number DESC LIMIT 1), $2)
             ORDER BY first_number
-            """, .int64(batch), .int64(first), .int64(last)
+            """ + (limit == nil ? "" : " LIMIT $4"),
+            binds: [.int64(batch), .int64(first), .int64(last)] + (limit.map { [.int64(Int64($0 + 1))] } ?? [])
         ).map(segment).filter { $0.range.numbers.last >= first }
+        return limit.map { Array(found.prefix($0)) } ?? found
+    }
+
+    /// The last segment of `batch` that starts at or before `number` (one seek): whether `number`
+    /// is placed, and where the placed numbers before it end.
+    static func segment(batch: Int64, atOrBefore number: Int64, _ sql: inout SQLTransaction) throws -> CertificateSegment? {
+        try sql.queryFirst(
+            """
+            SELECT batch_number, first_number, last_number, generating_unit_id, state_or_province, organization_id,
+                subaccount_id, subaccount_kind, status, changed_at_unix_ms, reasons, last_event
+            FROM certificate_segments WHERE batch_number = $1 AND first_number <= $2 ORDER BY first_number DESC LIMIT 1
+            """, .int64(batch), .int64(number)
+        ).map(segment)
     }
 
     /// The old segments with the new one laid over them, then alike neighbours joined.

@@ -28,10 +28,8 @@ public struct ReportingService: Recs_Reporting_V1_ReportingServiceProvider {
     let logger: Logger
 
     /// docs/API.md, paging.
-    public static let pageSizeDefault = 100
-    public static let pageSizeMax = 1_000
-    /// Parts of one look-up answer: a range cut into more pieces than this is refused (look up less).
-    public static let lookUpPartsMax = 10_000
+    public static let pageSizeDefault = Limits.pageSizeDefault
+    public static let pageSizeMax = Limits.pageSizeMax
 
     public init(store: ReportingStore, followers: ReportingFollowers, logger: Logger) {
         self.store = store

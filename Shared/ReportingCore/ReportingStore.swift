@@ -30,27 +30,28 @@ public struct ReportingStore: Sendable {
         var attributes: Recs_Common_V1_CertificateAttributes
     }
 
-    /// What the look-up reads in one transaction: the batch when issuance's event has arrived, the
-    /// segments overlapping the range with their holders completed from the registry's subaccounts.
+    /// What one page of a look-up reads in one transaction: the batch when issuance's event has
+    /// arrived, the segments from the page's first certificate on (at most the page's share, with
+    /// their holders completed from the registry's subaccounts), and the segment that holds, or
+    /// comes last before, the range's last certificate.
     struct LookUp: Sendable {
         var batch: BatchRecord?
         var segments: [CertificateSegment]
+        var atRangeEnd: CertificateSegment?
     }
 
-    func lookUp(_ range: CertificateSerialRange, segmentsMax: Int) async throws -> LookUp {
+    /// The segments of `range` from certificate `from` on, at most `limit` (docs/API.md, Paging).
+    func lookUp(_ range: CertificateSerialRange, from: Int64, limit: Int) async throws -> LookUp {
         try await journal.read { transaction in
-            let batch = try Self.batch(range.batch.batchNumber, &transaction.sql)
+            let number = range.batch.batchNumber
+            let batch = try Self.batch(number, &transaction.sql)
             var segments = try CertificateSegments.segments(
-                batch: range.batch.batchNumber, first: range.numbers.first, last: range.numbers.last, &transaction.sql)
-            guard segments.count <= segmentsMax else {
-                throw ServiceErrors.invalid(
-                    "serial_range",
-                    "the range has more than \(segmentsMax) parts with different status or holder; look up a smaller range")
-            }
+                batch: number, first: from, last: range.numbers.last, limit: limit, &transaction.sql)
             for index in segments.indices {
                 try Self.complete(&segments[index].placement, &transaction.sql)
             }
-            return LookUp(batch: batch, segments: segments)
+            let atRangeEnd = try CertificateSegments.segment(batch: number, atOrBefore: range.numbers.last, &transaction.sql)
+            return LookUp(batch: batch, segments: segments, atRangeEnd: atRangeEnd)
         }
     }
 
