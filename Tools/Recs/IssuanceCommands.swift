@@ -40,7 +40,15 @@ struct Generation: AsyncParsableCommand {
             request.onFeasibilityWarning = skipInfeasible ? .skipRecord : .postAsPending
             request.requestId = session.requestID()
             let response = try await session.issuance.uploadGenerationFile(request, options: session.callOptions)
-            session.printer.emit(response.upload?.record ?? Record())
+            var upload = response.upload ?? Recs_Issuance_V1_GenerationUpload()
+            upload.records = try await everyPage((upload.records, response.recordsPage)) { token in
+                var more = Recs_Issuance_V1_GetGenerationUploadRequest()
+                more.uploadId = upload.uploadId
+                more.recordsPage = pageRequest(after: token)
+                let page = try await session.issuance.getGenerationUpload(more, options: session.callOptions)
+                return (page.upload?.records ?? [], page.recordsPage)
+            }
+            session.printer.emit(upload.record)
         }
     }
 }
@@ -63,7 +71,15 @@ struct Issuance: AsyncParsableCommand {
             request.vintage = vintage
             request.requestId = session.requestID()
             let response = try await session.issuance.runIssuanceCycle(request, options: session.callOptions)
-            var record = response.cycle?.record ?? Record()
+            var cycle = response.cycle ?? Recs_Issuance_V1_IssuanceCycle()
+            cycle.units = try await everyPage((cycle.units, response.unitsPage)) { token in
+                var more = Recs_Issuance_V1_GetIssuanceCycleRequest()
+                more.cycle = .issuanceCycleId(cycle.issuanceCycleId)
+                more.unitsPage = pageRequest(after: token)
+                let page = try await session.issuance.getIssuanceCycle(more, options: session.callOptions)
+                return (page.cycle?.units ?? [], page.unitsPage)
+            }
+            var record = cycle.record
             record["already_completed"] = .bool(response.alreadyCompleted)
             session.printer.emit(record)
             guard let cycleID = response.cycle?.issuanceCycleId, !cycleID.isEmpty else { return }

@@ -44,3 +44,25 @@ func pageFooter(_ page: Recs_Common_V1_PageResponse?) -> Record {
     guard let token = page?.nextPageToken, !token.isEmpty else { return Record() }
     return ["next_page_token": .string(token)]
 }
+
+/// The request of the page after `token`, of the service's default size.
+func pageRequest(after token: String) -> Recs_Common_V1_PageRequest {
+    var page = Recs_Common_V1_PageRequest()
+    page.pageToken = token
+    return page
+}
+
+/// The items of a list the service answers in pages (docs/API.md, Paging), every page read:
+/// `first` holds the first page and the token of the next, `next` reads the page after a token.
+func everyPage<Item>(
+    _ first: ([Item], Recs_Common_V1_PageResponse?),
+    _ next: (String) async throws -> ([Item], Recs_Common_V1_PageResponse?)
+) async throws -> [Item] {
+    var (items, page) = first
+    while let token = page?.nextPageToken, !token.isEmpty {
+        let more: [Item]
+        (more, page) = try await next(token)
+        items += more
+    }
+    return items
+}

@@ -15,7 +15,12 @@ struct Lookup: RecsCommand {
     func execute(_ session: Session) async throws {
         var request = Recs_Reporting_V1_LookUpSerialNumbersRequest()
         request.serialRange = serialRange
-        let response = try await session.reporting.lookUpSerialNumbers(request, options: session.callOptions)
+        var response = try await session.reporting.lookUpSerialNumbers(request, options: session.callOptions)
+        response.statuses = try await everyPage((response.statuses, response.page)) { token in
+            request.page = pageRequest(after: token)
+            let page = try await session.reporting.lookUpSerialNumbers(request, options: session.callOptions)
+            return (page.statuses, page.page)
+        }
         let positions: [OutputValue] = response.positions.map {
             .record([
                 "service": .string($0.service), "applied_sequence": .int($0.appliedSequence),
