@@ -22,7 +22,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from conftest import (CASES, MODES, PYTHON_CLIENT, PYTHON_SERVER, STARTUP_TIMEOUT, ServerProcess, peer_command,
-                      run_client, tail, tls_client_args, tls_server_args)
+                      run_client, stop_process, tail, tls_client_args, tls_server_args)
 
 TIMEOUT = 10.0
 
@@ -136,12 +136,7 @@ def test_interop_server_port_zero(tmp_path):
             response = protos.test_pb2_grpc.TestServiceStub(ch).EmptyCall(protos.empty_pb2.Empty(), timeout=TIMEOUT)
         assert response.SerializeToString() == b""
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 # ---- grpc.health.v1 -----------------------------------------------------------------------------------

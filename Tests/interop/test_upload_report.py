@@ -22,7 +22,7 @@ import grpc
 import pytest
 
 import interop_protos
-from conftest import REPO, free_port, tail
+from conftest import REPO, free_port, stop_process, tail
 
 RECS_PROTOS = ["recs/common/v1/common.proto", "recs/registry/v1/registry.proto", "recs/issuance/v1/issuance.proto"]
 BAD_LINES = 40_000
@@ -93,13 +93,8 @@ def services(tmp_path):
         start("issuance", ["--registry-address", addresses["registry"], "--transfer-address", f"127.0.0.1:{free_port()}"])
         yield addresses, (tls / "ca.pem").read_bytes(), (data / "admin-api-key").read_text().strip()
     finally:
-        for name, process, err in reversed(started):
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        for _, process, _ in reversed(started):
+            stop_process(process, timeout=15)
 
 
 def test_plain_grpcio_client_reads_every_line_of_a_large_rejected_upload(services, recs):
