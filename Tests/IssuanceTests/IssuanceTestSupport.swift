@@ -151,9 +151,11 @@ struct Harness {
 /// An issuance service in process on a free loopback port, on a fresh database of `kind`, with a
 /// fake registry feed already holding A1 (account holder), A2 and A3 (QREs), A4 (program
 /// administrator), and a fake transfer; the clock starts on 2026-03-05. Without a PostgreSQL server
-/// the PostgreSQL case is cancelled with a warning (or fails when `CI` is set).
+/// the PostgreSQL case is cancelled with a warning (or fails when `CI` is set). `prepare` runs on the
+/// fresh database before the service migrates it (data of an earlier schema).
 func withIssuance(
-    _ kind: TestDatabaseKind, sourceLocation: SourceLocation = #_sourceLocation, _ body: (Harness) async throws -> Void
+    _ kind: TestDatabaseKind, sourceLocation: SourceLocation = #_sourceLocation,
+    prepare: (any Database) async throws -> Void = { _ in }, _ body: (Harness) async throws -> Void
 ) async throws {
     var logger = Logger(label: "issuance-test")
     logger.logLevel = .critical
@@ -165,7 +167,8 @@ func withIssuance(
     let depositor = FakeDepositor()
     let clock = ManualClock("2026-03-05")
     try await withServedApplication(kind, sourceLocation: sourceLocation) { testDatabase in
-        try await IssuanceApplication.build(
+        try await prepare(testDatabase.database)
+        return try await IssuanceApplication.build(
             database: testDatabase.database, server: ServerConfiguration(port: 0), registry: registry.fetch,
             transfer: depositor, access: .unenforced, logger: logger, clock: clock.service)
     } _: { application, client, _ in

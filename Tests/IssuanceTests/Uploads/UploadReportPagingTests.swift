@@ -5,6 +5,7 @@ import ProtoMessages
 import ProtoServices
 import ServiceKit
 import ServiceTestSupport
+import Storage
 import StorageTestSupport
 import Testing
 
@@ -105,6 +106,51 @@ struct UploadReportPagingTests {
                 if case .generationUpload(let upload) = event.payload { upload } else { nil }
             }
             #expect(summaries.count == 1 && summaries.first?.records.isEmpty == true && summaries.first?.recordCount == 250)
+        }
+    }
+
+    @Test("Migration 0004 moves a report stored whole in an earlier upload's record to its rows", arguments: TestDatabaseKind.allCases)
+    func earlierReportsMove(kind: TestDatabaseKind) async throws {
+        var upload = Recs_Issuance_V1_GenerationUpload()
+        (upload.uploadId, upload.reporterOrganizationId, upload.fileName) = ("U1", "A2", "old.csv")
+        upload.records = (2...151).map { line in
+            var record = Recs_Issuance_V1_GenerationRecordResult()
+            record.line = Int32(line)
+            record.reportingEntityUnitId = "QRE-\(line)"
+            record.outcome = line % 2 == 0 ? .posted : .rejected
+            var vintage = Recs_Common_V1_Vintage()
+            (vintage.year, vintage.month) = (2025, 12)
+            record.vintage = vintage
+            var energy = Recs_Common_V1_MegawattHours()
+            energy.kilowattHours = Int64(line) * 1_000
+            record.energy = energy
+            var feasibility = Recs_Issuance_V1_FeasibilityAssessment()
+            (feasibility.feasible, feasibility.hours, feasibility.nameplateCapacityWatts) = (true, 744, 2_000_000)
+            record.feasibility = feasibility
+            if record.outcome == .rejected {
+                var violation = Recs_Common_V1_RuleViolation()
+                (violation.code, violation.message, violation.section, violation.line, violation.field) =
+                    (904, "not the designated reporting entity", "Appendix D Table 27", Int32(line), "UNITID")
+                record.violations = [violation, violation]
+            } else {
+                record.postedGenerationId = "G\(line)"
+            }
+            return record
+        }
+        (upload.postedCount, upload.rejectedCount) = (75, 75)
+        let stored = upload
+        try await withIssuance(kind, prepare: { database in
+            try await database.migrate(Array(IssuanceSchema.migrations.prefix(3)))
+            try await database.transaction { sql in
+                try sql.execute(
+                    "INSERT INTO uploads (upload_id, reporter_organization_id, received_at_unix_ms, record) VALUES ($1, $2, $3, $4)",
+                    .text("U1"), .text("A2"), .int64(1_000), .bytes(stored.protobufBytes()))
+            }
+        }) { h in
+            let read = try await Self.remainingRecords(h.client, uploadID: "U1", after: "", pageSize: 40)
+            #expect(read.records == stored.records, "every record, field by field, in four pages")
+            #expect(read.pages == 4)
+            #expect(read.summary?.outcome == .processed && read.summary?.recordCount == 150 && read.summary?.postedCount == 75)
         }
     }
 
