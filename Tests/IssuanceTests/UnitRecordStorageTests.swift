@@ -230,7 +230,11 @@ struct UnitRecordStorageTests {
         try await withTestDatabase(kind) { test in
             try await Self.writeLegacy(test.database)
             let applied = try await IssuanceStore(database: test.database).migrate()
-            #expect(applied == ["0004-issuance-own-unit-records", "0005-issuance-principal-user-records", "0006-issuance-program-access"])
+            #expect(
+                applied == [
+                    "0004-issuance-own-unit-records", "0005-issuance-principal-user-records", "0006-issuance-program-access",
+                    "0007-issuance-upload-reports",
+                ])
             let unit = try await test.database.transaction { sql in try Self.stored("W1", &sql) }
             #expect(unit?.record == UnitRecord(registry: Self.unit()))
             // No `record` column is left to write: a feed event inserts the columns alone.
