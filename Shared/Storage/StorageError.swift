@@ -112,13 +112,17 @@ public enum StorageLimits {
     public static let sqliteBusyTimeoutMilliseconds = 5_000
     /// Prepared statements one SQLite connection keeps.
     public static let sqliteCachedStatementsMax = 256
+    /// Server-side prepared statements one PostgreSQL connection keeps; statements beyond them run
+    /// unprepared.
+    public static let postgresCachedStatementsMax = 256
     /// Read connections of one SQLite database (``SQLiteDatabase/read(_:)``), beside its writer.
     public static let sqliteReadersMax = 2
     /// Page cache of one SQLite connection, in KiB (SQLite's default is 2,000). Once the ledger,
     /// the request journal and the events outgrow the cache, every insert into a B-tree whose keys
     /// arrive out of order (transfer ids, serial holdings of a fragmenting batch) reads a leaf back
-    /// from the operating system: the fragmentation run of `benchmarks/workload.sh` slowed by about
-    /// a fifth over 100,000 transfers with the default. At most 3 × this per database.
+    /// from the operating system. With the default, the fragmentation run of `benchmarks/workload.sh`
+    /// (100,000 transfers) went from 381 to 306 transfers/s; with this cache it stayed flat
+    /// (BENCHMARKS.md). At most 3 × this per database.
     public static let sqliteCacheKibibytes = 32_768
     /// Transactions one SQLite commit makes durable together (group commit).
     public static let transactionsPerGroupMax = 128

@@ -8,6 +8,16 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     var transactionAborted = false
     private(set) var isBroken = false
     var dialect: SQLDialect { .postgres }
+    /// Server-side prepared statements of this connection, by statement text and parameter types:
+    /// a statement the registry runs again is parsed and planned once per connection, as SQLite's
+    /// connections keep theirs (``StorageLimits/postgresCachedStatementsMax``).
+    private var prepared: [PreparedKey: String] = [:]
+    private var preparedNumber = 0
+
+    private struct PreparedKey: Hashable {
+        var sql: String
+        var types: [Oid]
+    }
 
     // Type OIDs (pg_type.h), used to type parameters and to read results.
     private enum OID {
@@ -133,12 +143,21 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
                 texts.append("\\x" + Self.hex(bytes))
             }
         }
+        let name = try preparedName(sql, types, handle)
         let result: OpaquePointer? = Self.withOptionalCStrings(texts) { values in
-            PQexecParams(handle, sql, Int32(binds.count), types, values, nil, nil, 0)
+            if let name {
+                PQexecPrepared(handle, name, Int32(binds.count), values, nil, nil, 0)
+            } else {
+                PQexecParams(handle, sql, Int32(binds.count), types, values, nil, nil, 0)
+            }
         }
         defer { PQclear(result) }
         guard let result else {
             throw connectionError(handle)
+        }
+        if name == nil, Self.changesSchema(sql) {
+            // A statement prepared before a table changed may no longer fit it: prepare afresh.
+            prepared = [:]
         }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
@@ -147,8 +166,44 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
             return try rows(result)
         default:
             if PQstatus(handle) != CONNECTION_OK { throw connectionError(handle) }
+            let error = Self.error(result, sql: sql)
+            if name != nil, error.code == .serializationFailure, error.cause?.contains("cached plan") == true {
+                // Another connection changed a table under a statement prepared here (a
+                // migration): forget them all; the transaction is retried and prepares afresh.
+                prepared = [:]
+            }
+            throw error
+        }
+    }
+
+    /// The name of the prepared statement for `sql` with these parameter types, preparing it the
+    /// first time; nil for a statement run unprepared (schema changes, transaction control, or a
+    /// full cache).
+    private func preparedName(_ sql: String, _ types: [Oid], _ handle: OpaquePointer) throws(StorageError) -> String? {
+        let key = PreparedKey(sql: sql, types: types)
+        if let name = prepared[key] { return name }
+        guard prepared.count < StorageLimits.postgresCachedStatementsMax, Self.isPreparable(sql) else { return nil }
+        preparedNumber += 1
+        let name = "recs_\(preparedNumber)"
+        guard let result = PQprepare(handle, name, sql, Int32(types.count), types) else { throw connectionError(handle) }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else {
+            if PQstatus(handle) != CONNECTION_OK { throw connectionError(handle) }
             throw Self.error(result, sql: sql)
         }
+        prepared[key] = name
+        return name
+    }
+
+    /// PREPARE takes SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES (and WITH before them).
+    private static func isPreparable(_ sql: String) -> Bool {
+        let head = sql.drop { $0 == " " || $0 == "\n" || $0 == "\t" }.prefix(7).uppercased()
+        return ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES"].contains { head.hasPrefix($0) }
+    }
+
+    private static func changesSchema(_ sql: String) -> Bool {
+        let head = sql.drop { $0 == " " || $0 == "\n" || $0 == "\t" }.prefix(6).uppercased()
+        return ["CREATE", "ALTER", "DROP"].contains { head.hasPrefix($0) }
     }
 
     private func connectionError(_ handle: OpaquePointer) -> StorageError {
@@ -231,6 +286,9 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
         case "23502": code = .notNullViolation
         case "23P01": code = .exclusionViolation
         case "40001", "40P01": code = .serializationFailure
+        // "cached plan must not change result type": a prepared statement outlived a change of
+        // its table; retried like a conflict, after the connection forgot its statements.
+        case "0A000" where primary.contains("cached plan"): code = .serializationFailure
         case "57014": code = .timedOut
         case "22021", "22P05", "22003", "22001": code = .invalidValue
         case "08P01": code = .statementFailed  // protocol violation: e.g. a wrong number of parameters
