@@ -342,6 +342,31 @@ public struct Ledger: Sendable {
         try readHoldings(&transaction, where: "h.subaccount_id = $1", .text(subaccount.description))
     }
 
+    /// How many certificates one subaccount holds in each status, summed by the database over its
+    /// index: however fragmented the subaccount (its holdings can outnumber what a listing may
+    /// return, ``LedgerLimits/holdingsPerListingMax``), no holding is read into memory. Statuses it
+    /// holds none of are absent.
+    public static func totals(
+        in subaccount: SubaccountID, in transaction: inout SQLTransaction
+    ) throws -> [CertificateLifecycle.Kind: Int64] {
+        var totals: [CertificateLifecycle.Kind: Int64] = [:]
+        for row in try transaction.query(
+            "SELECT status, SUM(last_number - first_number + 1) AS quantity FROM holdings WHERE subaccount_id = $1 GROUP BY status",
+            .text(subaccount.description))
+        {
+            guard let status = CertificateLifecycle.Kind(rawValue: try row.string("status")) else {
+                throw LedgerError(.internalFailure, "a holding has an unknown status")
+            }
+            totals[status] = try row.int64("quantity")
+        }
+        return totals
+    }
+
+    /// ``totals(in:in:)`` in a read transaction of its own.
+    public func totals(in subaccount: SubaccountID) async throws(LedgerError) -> [CertificateLifecycle.Kind: Int64] {
+        try await runReading { transaction in try Self.totals(in: subaccount, in: &transaction) }
+    }
+
     /// The batch with this number, as issued, read in the caller's transaction.
     public static func batch(number: Int64, in transaction: inout SQLTransaction) throws -> CertificateBatch? {
         try loadBatchIfPresent(&transaction, number)?.batch

@@ -92,6 +92,10 @@ struct LedgerOperationTests {
             }
             #expect(try await h.ranges(in: F.activeA) == ["1:31-49 active", "1:61-100 active"])
             #expect(try await h.ranges(in: F.activeA2) == ["1:1-30 active", "1:50-60 active"])
+            // The totals by status are the sums of the holdings, however many pieces.
+            #expect(try await h.ledger.totals(in: F.activeA) == [.active: 59])
+            #expect(try await h.ledger.totals(in: F.activeA2) == [.active: 41])
+            #expect(try await h.ledger.totals(in: F.retirementA) == [:])
 
             // Filling the gap merges the destination's pieces into one row.
             try await h.step {
@@ -184,6 +188,7 @@ struct LedgerOperationTests {
             #expect(retired.status == .retired)
             #expect(retired.subaccount == F.retirementA)
             #expect(try await h.ranges(in: F.retirementA) == ["1:11-20 retired"])
+            #expect(try await h.ledger.totals(in: F.retirementA) == [.retired: 10])
             #expect(try await h.ledger.holdings(in: F.retirementA).first?.statusSince == F.day(10))
 
             // §16.2: the holder cannot take them back, not even to its own Active subaccount.
@@ -255,6 +260,7 @@ struct LedgerOperationTests {
             #expect(frozen.status == .pendingTransfer)
             #expect(frozen.subaccount == F.activeA, "frozen certificates stay with the transferor until accepted")
             #expect(try await h.ranges(in: F.activeA) == ["1:1-40 pendingTransfer", "1:41-100 active"])
+            #expect(try await h.ledger.totals(in: F.activeA) == [.pendingTransfer: 40, .active: 60])
 
             // Frozen certificates cannot be transacted (M-RETS §4.6.1 "freezes").
             let moveFrozen = try await h.violation {

@@ -150,6 +150,7 @@ struct LedgerQueryPlanTests {
         // Reads.
         _ = try await ledger.holdings(batchNumber: 1)
         _ = try await ledger.holdings(in: F.activeA2)
+        _ = try await ledger.totals(in: F.activeA2)
         _ = try await ledger.batch(number: 2)
     }
 }

@@ -6,7 +6,9 @@ import RPC
 import ServiceKit
 
 /// §5.2.1, §6: totals by subaccount kind and status over an organization's subaccounts, and its
-/// open transactions (only pending inter-account transfers exist in this slice), in one read.
+/// open transactions (only pending inter-account transfers exist in this slice), in one read. The
+/// ledger sums each subaccount's holdings in the database, so the cost does not depend on how
+/// fragmented the account is beyond one index range per subaccount.
 struct GetHoldingsSummary {
     let store: TransferStore
 
@@ -20,9 +22,8 @@ struct GetHoldingsSummary {
             for (id, kindText) in try transaction.subaccounts(of: organization) {
                 guard let kind = SubaccountKind(rawValue: kindText) else { continue }
                 let subaccount = try TransferMessages.subaccount(id, field: "organization_id")
-                for holding in try Ledger.holdings(in: subaccount, in: &transaction.sql) {
-                    let key = "\(kind.rawValue)/\(holding.status)"
-                    totals[key, default: (kind, holding.status, 0)].quantity += holding.serials.numbers.quantity
+                for (status, quantity) in try Ledger.totals(in: subaccount, in: &transaction.sql) {
+                    totals["\(kind.rawValue)/\(status)", default: (kind, status, 0)].quantity += quantity
                 }
             }
             var response = Recs_Transfer_V1_GetHoldingsSummaryResponse()
