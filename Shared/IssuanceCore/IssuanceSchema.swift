@@ -5,7 +5,8 @@ import Storage
 ///
 /// Issuance keeps its own storage records (ADR 0010). Its copy of the registry's units and
 /// organizations is columns only, mapped from the registry's feed on arrival (`Records/`), since
-/// migration 0004. Its own uploads, posted generation, log entries, cycles and batches still keep,
+/// migration 0004; its batches since 0007 (every certificate field a column, eligibilities in
+/// `batch_eligibilities`). Its own uploads, posted generation, log entries and cycles still keep,
 /// beside the columns the service queries and constrains on, the protobuf bytes of the record as
 /// the API returns it (`record`); ADR 0010 says what remains to move.
 ///
@@ -121,7 +122,7 @@ public enum IssuanceSchema {
             // Certificate batches (§12.1, ADR 0002). A certificate is (batch number, certificate
             // number) and every batch is numbered 1 to its quantity, so a unique batch number makes
             // two batches sharing a serial impossible. `deposited_at_unix_ms` is set once transfer
-            // has taken the batch (§14.2).
+            // has taken the batch (§14.2). `record` became the certificate fields' columns in 0007.
             """
             CREATE TABLE batches (
                 batch_number \(t.int) NOT NULL PRIMARY KEY CHECK (batch_number BETWEEN 1 AND 999999999999),
@@ -154,7 +155,19 @@ public enum IssuanceSchema {
             transform: LegacyRegistryRecords.convert),
         Principals.recordsMigration("0005-issuance-principal-user-records"),
         Principals.programAccessMigration("0006-issuance-program-access"),
+        Migration(
+            name: "0007-issuance-own-batch-records",
+            overrides: [.sqlite: ownBatchRecords(.sqlite), .postgres: ownBatchRecords(.postgres)],
+            transform: LegacyIssuedBatches.convert),
     ]
+
+    /// ADR 0010: a batch's certificate fields are columns of its `batches` row and its eligibilities
+    /// rows of `batch_eligibilities` (``CertificateFieldsRows``), instead of the `CertificateBatch`
+    /// bytes; the range and quantity were columns already. The transform fills the columns from the
+    /// stored bytes, then drops `record`.
+    static func ownBatchRecords(_ t: ServiceSchema.Types) -> [String] {
+        CertificateFieldsRows.addColumns(to: "batches", t)
+    }
 
     /// ADR 0010: issuance keeps its own record of each registry unit, every field a column, instead
     /// of the registry's `GeneratingUnit` bytes. The columns come first; the migration's transform

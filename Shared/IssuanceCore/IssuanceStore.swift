@@ -314,31 +314,22 @@ extension JournalTransaction {
 
     // MARK: Batches
 
-    mutating func insertBatch(
-        _ batch: Recs_Common_V1_CertificateBatch, vintage: Vintage, cycleID: String, organizationID: String, subaccountID: String
-    ) throws {
-        let range = batch.serialRange ?? Recs_Common_V1_SerialRange()
-        try sql.execute(
-            """
-            INSERT INTO batches (batch_number, generating_unit_id, state_or_province, vintage_index, first_certificate,
-                last_certificate, quantity, issuance_cycle_id, organization_id, deposit_subaccount_id, record)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-            """,
-            .int64(batch.batchNumber), .text(range.generatingUnitId), .text(range.stateOrProvince), .int64(IssuanceCodes.index(vintage)),
-            .int64(range.first), .int64(range.last), .int64(batch.quantity), .text(cycleID), .text(organizationID),
-            .text(subaccountID), .bytes(batch.protobufBytes()))
+    mutating func insertBatch(_ batch: IssuedBatch, vintage: Vintage, cycleID: String, organizationID: String, subaccountID: String) throws {
+        try IssuedBatchRows.insert(batch, vintage: vintage, cycleID: cycleID, organizationID: organizationID, subaccountID: subaccountID, &sql)
     }
 
-    mutating func batch(number: Int64) throws -> (batch: Recs_Common_V1_CertificateBatch, cycleID: String)? {
-        try sql.queryFirst("SELECT record, issuance_cycle_id FROM batches WHERE batch_number = $1", .int64(number)).map { row in
-            (try Recs_Common_V1_CertificateBatch(protobufBytes: try row.bytes("record")), try row.string("issuance_cycle_id"))
-        }
+    mutating func batch(number: Int64) throws -> (batch: IssuedBatch, cycleID: String)? {
+        guard
+            let row = try sql.queryFirst(
+                "SELECT \(IssuedBatchRows.selectList), issuance_cycle_id FROM batches WHERE batch_number = $1", .int64(number))
+        else { return nil }
+        return (try IssuedBatchRows.load(row, &sql), try row.string("issuance_cycle_id"))
     }
 
     /// Batches in number order after `afterNumber`, filtered, at most `limit`.
     mutating func batches(
         afterNumber: Int64, limit: Int, unitID: String?, cycleID: String?, vintages: ClosedRange<Int64>?
-    ) throws -> [Recs_Common_V1_CertificateBatch] {
+    ) throws -> [IssuedBatch] {
         var conditions = ["batch_number > $1"]
         var binds: [SQLValue] = [.int64(afterNumber)]
         if let unitID {
@@ -356,16 +347,18 @@ extension JournalTransaction {
             conditions.append("vintage_index <= $\(binds.count)")
         }
         binds.append(.int64(Int64(limit)))
-        return try sql.query(
-            "SELECT record FROM batches WHERE \(conditions.joined(separator: " AND ")) ORDER BY batch_number LIMIT $\(binds.count)",
-            binds: binds
-        ).map { try Recs_Common_V1_CertificateBatch(protobufBytes: try $0.bytes("record")) }
+        let rows = try sql.query(
+            """
+            SELECT \(IssuedBatchRows.selectList) FROM batches WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY batch_number LIMIT $\(binds.count)
+            """, binds: binds)
+        return try rows.map { try IssuedBatchRows.load($0, &sql) }
     }
 }
 
 /// A batch transfer has not confirmed yet, with what its deposit needs.
 struct PendingDeposit: Sendable {
-    var batch: Recs_Common_V1_CertificateBatch
+    var batch: IssuedBatch
     var cycleID: String
     var organizationID: String
     var subaccountID: String
@@ -374,14 +367,14 @@ struct PendingDeposit: Sendable {
 extension SQLTransaction {
     /// Batches numbered after `after` not yet deposited, oldest first, at most `limit`.
     mutating func pendingDeposits(after: Int64, limit: Int) throws -> [PendingDeposit] {
-        try query(
+        let rows = try query(
             """
-            SELECT record, issuance_cycle_id, organization_id, deposit_subaccount_id FROM batches
+            SELECT \(IssuedBatchRows.selectList), issuance_cycle_id, organization_id, deposit_subaccount_id FROM batches
             WHERE deposited_at_unix_ms IS NULL AND batch_number > $1 ORDER BY batch_number LIMIT $2
-            """, .int64(after), .int64(Int64(limit))
-        ).map { row in
+            """, .int64(after), .int64(Int64(limit)))
+        return try rows.map { row in
             PendingDeposit(
-                batch: try Recs_Common_V1_CertificateBatch(protobufBytes: try row.bytes("record")),
+                batch: try IssuedBatchRows.load(row, &self),
                 cycleID: try row.string("issuance_cycle_id"), organizationID: try row.string("organization_id"),
                 subaccountID: try row.string("deposit_subaccount_id"))
         }
