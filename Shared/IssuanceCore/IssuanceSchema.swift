@@ -6,9 +6,9 @@ import Storage
 /// Issuance keeps its own storage records (ADR 0010). Its copy of the registry's units and
 /// organizations is columns only, mapped from the registry's feed on arrival (`Records/`), since
 /// migration 0004; its batches since 0007 (every certificate field a column, eligibilities in
-/// `batch_eligibilities`). Its own uploads, posted generation, log entries and cycles still keep,
-/// beside the columns the service queries and constrains on, the protobuf bytes of the record as
-/// the API returns it (`record`); ADR 0010 says what remains to move.
+/// `batch_eligibilities`), its cycles and log entries since 0008. Its own uploads and posted
+/// generation still keep, beside the columns the service queries and constrains on, the protobuf
+/// bytes of the record as the API returns it (`record`); ADR 0010 says what remains to move.
 ///
 /// Dates are stored as `YYYY-MM-DD` text and months as `year * 12 + month - 1` (`vintage_index`), so
 /// both sort and compare correctly on both databases.
@@ -89,7 +89,8 @@ public enum IssuanceSchema {
                 WHERE replaced_by IS NULL
             """,
             "CREATE INDEX posted_generation_by_vintage ON posted_generation (vintage_index, generating_unit_id)",
-            // The Generation Activity Log of every unit (§12.6), in entry order.
+            // The Generation Activity Log of every unit (§12.6), in entry order; `record` became
+            // columns in 0008 (`LogEntryRows`).
             """
             CREATE TABLE activity_log (
                 entry_number \(t.int) NOT NULL PRIMARY KEY CHECK (entry_number >= 1),
@@ -98,7 +99,8 @@ public enum IssuanceSchema {
             )\(t.strict)
             """,
             "CREATE INDEX activity_log_by_unit ON activity_log (generating_unit_id, entry_number)",
-            // One cycle per vintage (§12.2): running it again adds to the same cycle.
+            // One cycle per vintage (§12.2): running it again adds to the same cycle. `record`
+            // became columns in 0008 (`CycleRows`).
             """
             CREATE TABLE issuance_cycles (
                 issuance_cycle_id TEXT NOT NULL PRIMARY KEY,
@@ -159,7 +161,36 @@ public enum IssuanceSchema {
             name: "0007-issuance-own-batch-records",
             overrides: [.sqlite: ownBatchRecords(.sqlite), .postgres: ownBatchRecords(.postgres)],
             transform: LegacyIssuedBatches.convert),
+        Migration(
+            name: "0008-issuance-own-cycle-and-log-records",
+            overrides: [.sqlite: ownCycleAndLogRecords(.sqlite), .postgres: ownCycleAndLogRecords(.postgres)],
+            transform: LegacyCycleAndLogRecords.convert),
     ]
+
+    /// ADR 0010: a cycle's and a log entry's fields are columns (``CycleRows``, ``LogEntryRows``)
+    /// instead of their `IssuanceCycle` and `ActivityLogEntry` bytes. The transform fills them from
+    /// the stored bytes, then drops `record` from both tables.
+    static func ownCycleAndLogRecords(_ t: ServiceSchema.Types) -> [String] {
+        [
+            "ALTER TABLE issuance_cycles ADD COLUMN state TEXT NOT NULL DEFAULT 'unspecified'",
+            // `YYYY-MM-DD`, NULL when not set.
+            "ALTER TABLE issuance_cycles ADD COLUMN cycle_date TEXT",
+            "ALTER TABLE issuance_cycles ADD COLUMN certificates_issued \(t.int) NOT NULL DEFAULT 0 CHECK (certificates_issued >= 0)",
+            "ALTER TABLE issuance_cycles ADD COLUMN batch_count \(t.int) NOT NULL DEFAULT 0 CHECK (batch_count >= 0)",
+            "ALTER TABLE activity_log ADD COLUMN kind TEXT NOT NULL DEFAULT 'unspecified'",
+            // NULL when the entry carries no time, vintage or energy.
+            "ALTER TABLE activity_log ADD COLUMN at_unix_seconds \(t.int)",
+            "ALTER TABLE activity_log ADD COLUMN vintage_index \(t.int)",
+            "ALTER TABLE activity_log ADD COLUMN energy_kwh \(t.int)",
+            "ALTER TABLE activity_log ADD COLUMN certificates \(t.int) NOT NULL DEFAULT 0",
+            "ALTER TABLE activity_log ADD COLUMN batch_number \(t.int) NOT NULL DEFAULT 0",
+            "ALTER TABLE activity_log ADD COLUMN fuel_type_code TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE activity_log ADD COLUMN posted_generation_id TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE activity_log ADD COLUMN issuance_cycle_id TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE activity_log ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE activity_log ADD COLUMN balance_after_kwh \(t.int)",
+        ]
+    }
 
     /// ADR 0010: a batch's certificate fields are columns of its `batches` row and its eligibilities
     /// rows of `batch_eligibilities` (``CertificateFieldsRows``), instead of the `CertificateBatch`

@@ -205,9 +205,7 @@ extension JournalTransaction {
         let number = try nextNumber("log_entry")
         entry.entryId = "L\(number)"
         entry.at = timestamp
-        try sql.execute(
-            "INSERT INTO activity_log (entry_number, generating_unit_id, record) VALUES ($1, $2, $3)",
-            .int64(number), .text(entry.generatingUnitId), .bytes(entry.protobufBytes()))
+        try LogEntryRows.append(LogEntryRecord(wire: entry, number: number), &sql)
         try appendEvent(action: action, .activityLogEntry(entry))
         return entry
     }
@@ -215,22 +213,25 @@ extension JournalTransaction {
     mutating func logEntries(unitID: String, afterNumber: Int64, limit: Int) throws -> [(number: Int64, entry: Recs_Issuance_V1_ActivityLogEntry)] {
         try sql.query(
             """
-            SELECT entry_number, record FROM activity_log WHERE generating_unit_id = $1 AND entry_number > $2
+            SELECT \(LogEntryRows.selectList) FROM activity_log WHERE generating_unit_id = $1 AND entry_number > $2
             ORDER BY entry_number LIMIT $3
             """, .text(unitID), .int64(afterNumber), .int64(Int64(limit))
-        ).map { row in (try row.int64("entry_number"), try Recs_Issuance_V1_ActivityLogEntry(protobufBytes: try row.bytes("record"))) }
+        ).map { row in
+            let entry = try LogEntryRows.load(row)
+            return (entry.number, entry.wire)
+        }
     }
 
     // MARK: Issuance cycles
 
     mutating func cycle(vintage: Vintage) throws -> Recs_Issuance_V1_IssuanceCycle? {
-        try sql.queryFirst("SELECT record FROM issuance_cycles WHERE vintage_index = $1", .int64(IssuanceCodes.index(vintage)))
-            .map { try Recs_Issuance_V1_IssuanceCycle(protobufBytes: try $0.bytes("record")) }
+        try sql.queryFirst("SELECT \(CycleRows.selectList) FROM issuance_cycles WHERE vintage_index = $1", .int64(IssuanceCodes.index(vintage)))
+            .map { try CycleRows.load($0).wire }
     }
 
     mutating func cycle(id: String) throws -> Recs_Issuance_V1_IssuanceCycle? {
-        try sql.queryFirst("SELECT record FROM issuance_cycles WHERE issuance_cycle_id = $1", .text(id))
-            .map { try Recs_Issuance_V1_IssuanceCycle(protobufBytes: try $0.bytes("record")) }
+        try sql.queryFirst("SELECT \(CycleRows.selectList) FROM issuance_cycles WHERE issuance_cycle_id = $1", .text(id))
+            .map { try CycleRows.load($0).wire }
     }
 
     /// Cycles in vintage order after `afterVintageIndex`, at most `limit`.
@@ -240,25 +241,15 @@ extension JournalTransaction {
         let bounds = vintages ?? 0...Int64.max
         return try sql.query(
             """
-            SELECT vintage_index, record FROM issuance_cycles
+            SELECT \(CycleRows.selectList) FROM issuance_cycles
             WHERE vintage_index > $1 AND vintage_index >= $2 AND vintage_index <= $3 ORDER BY vintage_index LIMIT $4
             """, .int64(afterVintageIndex), .int64(bounds.lowerBound), .int64(bounds.upperBound), .int64(Int64(limit))
-        ).map { row in (try row.int64("vintage_index"), try Recs_Issuance_V1_IssuanceCycle(protobufBytes: try row.bytes("record"))) }
+        ).map { row in (try row.int64("vintage_index"), try CycleRows.load(row).wire) }
     }
 
-    /// Inserts or replaces the cycle's record (stored without `units`, which have their own table).
+    /// Inserts or replaces the cycle's record (its `units` have their own table).
     mutating func saveCycle(_ cycle: Recs_Issuance_V1_IssuanceCycle, vintage: Vintage) throws {
-        var stored = cycle
-        stored.units = []
-        try sql.execute(
-            """
-            INSERT INTO issuance_cycles (issuance_cycle_id, vintage_index, started_at_unix_ms, completed_at_unix_ms, record)
-            VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (issuance_cycle_id) DO UPDATE SET completed_at_unix_ms = excluded.completed_at_unix_ms, record = excluded.record
-            """,
-            .text(cycle.issuanceCycleId), .int64(IssuanceCodes.index(vintage)),
-            .int64((cycle.startedAt?.unixSeconds ?? 0) * 1_000), .int64((cycle.completedAt?.unixSeconds ?? 0) * 1_000),
-            .bytes(stored.protobufBytes()))
+        try CycleRows.save(CycleRecord(wire: cycle, vintage: vintage), &sql)
     }
 
     /// Adds one run's result for a unit to the cycle's: certificates add up, the carried fraction is

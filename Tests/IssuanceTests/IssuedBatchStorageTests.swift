@@ -111,15 +111,11 @@ struct IssuedBatchStorageTests {
             }
             let read = try await test.database.transaction { sql in
                 try RegistryFeed.apply(&sql, UnitRecordStorageTests.event(.generatingUnit(UnitRecordStorageTests.unit())))
-                try sql.execute(
-                    """
-                    INSERT INTO issuance_cycles (issuance_cycle_id, vintage_index, started_at_unix_ms, completed_at_unix_ms, record)
-                    VALUES ('C1', 24312, 0, 0, $1)
-                    """, .bytes(Recs_Issuance_V1_IssuanceCycle().protobufBytes()))
+                let january = try Vintage(year: 2026, month: 1)
+                try CycleRows.save(CycleRecord(id: "C1", vintage: january), &sql)
                 for record in records {
                     try IssuedBatchRows.insert(
-                        record, vintage: try Vintage(year: 2026, month: 1), cycleID: "C1", organizationID: "A1", subaccountID: "1234ABCD-55ZZ",
-                        &sql)
+                        record, vintage: january, cycleID: "C1", organizationID: "A1", subaccountID: "1234ABCD-55ZZ", &sql)
                 }
                 return try sql.query("SELECT \(IssuedBatchRows.selectList) FROM batches ORDER BY batch_number").map {
                     try IssuedBatchRows.load($0, &sql)
