@@ -6,8 +6,8 @@ import Storage
 /// Issuance keeps its own storage records (ADR 0010). Its copy of the registry's units and
 /// organizations is columns only, mapped from the registry's feed on arrival (`Records/`), since
 /// migration 0004; its batches since 0007 (every certificate field a column, eligibilities in
-/// `batch_eligibilities`), its cycles and log entries since 0008. Its own uploads and posted
-/// generation still keep, beside the columns the service queries and constrains on, the protobuf
+/// `batch_eligibilities`), its cycles and log entries since 0008, its posted generation since 0009.
+/// Its uploads still keep, beside the columns the service queries and constrains on, the protobuf
 /// bytes of the record as the API returns it (`record`); ADR 0010 says what remains to move.
 ///
 /// Dates are stored as `YYYY-MM-DD` text and months as `year * 12 + month - 1` (`vintage_index`), so
@@ -61,7 +61,8 @@ public enum IssuanceSchema {
             """,
             // Posted generation (§12.6 item 2). A reload (Table 26) replaces an entry: the old one
             // keeps its row with `replaced_by` set. At most one live entry per unit and period, and
-            // once issued an entry names the cycle that issued it.
+            // once issued an entry names the cycle that issued it. `record` became columns in 0009
+            // (`PostedRows`).
             """
             CREATE TABLE posted_generation (
                 posted_generation_id TEXT NOT NULL PRIMARY KEY,
@@ -165,6 +166,10 @@ public enum IssuanceSchema {
             name: "0008-issuance-own-cycle-and-log-records",
             overrides: [.sqlite: ownCycleAndLogRecords(.sqlite), .postgres: ownCycleAndLogRecords(.postgres)],
             transform: LegacyCycleAndLogRecords.convert),
+        Migration(
+            name: "0009-issuance-own-posted-generation-records",
+            overrides: [.sqlite: PostedRows.addColumns(.sqlite), .postgres: PostedRows.addColumns(.postgres)],
+            transform: LegacyPostedRecords.convert),
     ]
 
     /// ADR 0010: a cycle's and a log entry's fields are columns (``CycleRows``, ``LogEntryRows``)

@@ -122,13 +122,12 @@ extension JournalTransaction {
     mutating func livePosted(unitID: String, period: GenerationPeriod) throws -> PostedEntry? {
         try sql.queryFirst(
             """
-            SELECT record, status, issuance_cycle_id FROM posted_generation
+            SELECT \(PostedRows.selectList) FROM posted_generation
             WHERE generating_unit_id = $1 AND period_begin = $2 AND period_end = $3 AND replaced_by IS NULL
             """, .text(unitID), .text(IssuanceCodes.column(period.begin)), .text(IssuanceCodes.column(period.end))
         ).map { row in
-            PostedEntry(
-                record: try Recs_Issuance_V1_PostedGeneration(protobufBytes: try row.bytes("record")),
-                status: try row.string("status"), issued: try row.optionalString("issuance_cycle_id") != nil)
+            let entry = try PostedRows.load(row)
+            return PostedEntry(record: entry.wire, status: entry.status, issued: entry.issuanceCycleID != nil)
         }
     }
 
@@ -147,16 +146,14 @@ extension JournalTransaction {
             end: IssuanceCodes.date(column: try row.string("period_end")))
     }
 
+    /// Inserts the entry, mapped into issuance's record (ADR 0010); its vintage and period are kept as
+    /// the upload checked them.
     mutating func insertPosted(_ entry: Recs_Issuance_V1_PostedGeneration, vintage: Vintage, period: GenerationPeriod) throws {
-        try sql.execute(
-            """
-            INSERT INTO posted_generation (posted_generation_id, generating_unit_id, status, vintage_index, period_begin,
-                period_end, energy_kwh, upload_id, line, record)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-            """,
-            .text(entry.postedGenerationId), .text(entry.generatingUnitId), .text(IssuanceCodes.name(entry.status)),
-            .int64(IssuanceCodes.index(vintage)), .text(IssuanceCodes.column(period.begin)), .text(IssuanceCodes.column(period.end)),
-            .int64(entry.energy?.kilowattHours ?? 0), .text(entry.uploadId), .int64(Int64(entry.line)), .bytes(entry.protobufBytes()))
+        var record = PostedRecord(wire: entry)
+        record.vintageIndex = IssuanceCodes.index(vintage)
+        record.periodBegin = StoredDate(IssuanceCodes.proto(period.begin))
+        record.periodEnd = StoredDate(IssuanceCodes.proto(period.end))
+        try sql.execute(PostedRows.insert, binds: PostedRows.columns(record).map(\.value))
     }
 
     /// Replaces a live entry by a reload (Table 26): the old row leaves the live set first, so the
@@ -175,22 +172,21 @@ extension JournalTransaction {
     mutating func unissuedPosted(vintage: Vintage) throws -> [(status: String, entry: Recs_Issuance_V1_PostedGeneration)] {
         try sql.query(
             """
-            SELECT status, record FROM posted_generation
+            SELECT \(PostedRows.selectList) FROM posted_generation
             WHERE vintage_index = $1 AND replaced_by IS NULL AND issuance_cycle_id IS NULL
             ORDER BY generating_unit_id, period_begin
             """, .int64(IssuanceCodes.index(vintage))
-        ).map { row in (try row.string("status"), try Recs_Issuance_V1_PostedGeneration(protobufBytes: try row.bytes("record"))) }
+        ).map { row in
+            let entry = try PostedRows.load(row)
+            return (entry.status, entry.wire)
+        }
     }
 
     /// Records that a cycle turned the entry into certificates.
     mutating func markIssued(_ entry: Recs_Issuance_V1_PostedGeneration) throws {
         let updated = try sql.execute(
-            """
-            UPDATE posted_generation SET status = $2, issuance_cycle_id = $3, record = $4
-            WHERE posted_generation_id = $1 AND issuance_cycle_id IS NULL AND replaced_by IS NULL
-            """,
-            .text(entry.postedGenerationId), .text(IssuanceCodes.name(entry.status)), .text(entry.issuanceCycleId),
-            .bytes(entry.protobufBytes()))
+            PostedRows.update + " AND issuance_cycle_id IS NULL AND replaced_by IS NULL",
+            binds: PostedRows.columns(PostedRecord(wire: entry)).map(\.value))
         guard updated == 1 else {
             throw StorageError(.serializationFailure, "posted generation \(entry.postedGenerationId) changed during the cycle")
         }

@@ -81,10 +81,7 @@ struct CycleAndLogStorageTests {
     static func writeLegacy(_ database: any Database) async throws {
         try await database.migrate(Array(IssuanceSchema.migrations.prefix(7)))
         try await database.transaction { sql in
-            for organization in UnitRecordStorageTests.organizations {
-                try RegistryFeed.apply(&sql, UnitRecordStorageTests.event(.organization(organization)))
-            }
-            try RegistryFeed.apply(&sql, UnitRecordStorageTests.event(.generatingUnit(UnitRecordStorageTests.unit())))
+            try UnitRecordStorageTests.feedUnit(&sql)
             let cycle = Self.cycle
             try sql.execute(
                 """
@@ -110,15 +107,7 @@ struct CycleAndLogStorageTests {
 
     @Test("Migration 0008: stored cycle and log bytes upgrade and answer the same", arguments: TestDatabaseKind.allCases)
     func upgradeServesTheSame(kind: TestDatabaseKind) async throws {
-        var logger = Logger(label: "issuance-test")
-        logger.logLevel = .critical
-        try await withServedApplication(kind) { test in
-            try await Self.writeLegacy(test.database)
-            return try await IssuanceApplication.build(
-                database: test.database, server: ServerConfiguration(port: 0), registry: FakeRegistry().fetch, transfer: FakeDepositor(),
-                access: .unenforced, logger: logger, clock: ManualClock("2026-06-05").service)
-        } _: { _, connection, test in
-            let client = Recs_Issuance_V1_IssuanceServiceClient(connection)
+        try await withUpgradedIssuance(kind, writeLegacy: Self.writeLegacy) { _, client, test in
             var get = Recs_Issuance_V1_GetIssuanceCycleRequest()
             get.cycle = .issuanceCycleId("C1")
             let got = try await client.getIssuanceCycle(get).cycle

@@ -42,10 +42,7 @@ struct IssuedBatchStorageTests {
     static func writeLegacy(_ database: any Database) async throws {
         try await database.migrate(Array(IssuanceSchema.migrations.prefix(6)))
         try await database.transaction { sql in
-            for organization in UnitRecordStorageTests.organizations {
-                try RegistryFeed.apply(&sql, UnitRecordStorageTests.event(.organization(organization)))
-            }
-            try RegistryFeed.apply(&sql, UnitRecordStorageTests.event(.generatingUnit(UnitRecordStorageTests.unit())))
+            try UnitRecordStorageTests.feedUnit(&sql)
             var cycle = Recs_Issuance_V1_IssuanceCycle()
             cycle.issuanceCycleId = "C1"
             try sql.execute(
@@ -73,16 +70,8 @@ struct IssuedBatchStorageTests {
     @Test("Migration 0007: stored batch bytes upgrade; the reads and the deposit answer the same batches",
         arguments: TestDatabaseKind.allCases)
     func upgradeServesTheSameBatches(kind: TestDatabaseKind) async throws {
-        var logger = Logger(label: "issuance-test")
-        logger.logLevel = .critical
         let depositor = FakeDepositor()
-        try await withServedApplication(kind) { test in
-            try await Self.writeLegacy(test.database)
-            return try await IssuanceApplication.build(
-                database: test.database, server: ServerConfiguration(port: 0), registry: FakeRegistry().fetch, transfer: depositor,
-                access: .unenforced, logger: logger, clock: ManualClock("2026-03-05").service)
-        } _: { application, connection, test in
-            let client = Recs_Issuance_V1_IssuanceServiceClient(connection)
+        try await withUpgradedIssuance(kind, depositor: depositor, writeLegacy: Self.writeLegacy) { application, client, test in
             let first = try await client.batch(1)
             let second = try await client.batch(2)
             var list = Recs_Issuance_V1_ListCertificateBatchesRequest()

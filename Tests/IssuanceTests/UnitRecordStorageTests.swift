@@ -234,6 +234,7 @@ struct UnitRecordStorageTests {
                 applied == [
                     "0004-issuance-own-unit-records", "0005-issuance-principal-user-records", "0006-issuance-program-access",
                     "0007-issuance-own-batch-records", "0008-issuance-own-cycle-and-log-records",
+                    "0009-issuance-own-posted-generation-records",
                 ])
             let unit = try await test.database.transaction { sql in try Self.stored("W1", &sql) }
             #expect(unit?.record == UnitRecord(registry: Self.unit()))

@@ -1,21 +1,11 @@
 import ProtoMessages
+import ServiceKit
 
 /// Certificate fields for the storage tests of the services that keep batches (ADR 0010).
 public enum CertificateFieldsFixtures {
-    static func date(_ year: Int32, _ month: Int32, _ day: Int32) -> Recs_Common_V1_Date {
-        var date = Recs_Common_V1_Date()
-        date.year = year
-        date.month = month
-        date.day = day
-        return date
-    }
+    static func date(_ year: Int32, _ month: Int32, _ day: Int32) -> Recs_Common_V1_Date { StoredDate(year: year, month: month, day: day).proto }
 
-    static func month(_ year: Int32, _ month: Int32) -> Recs_Common_V1_Vintage {
-        var vintage = Recs_Common_V1_Vintage()
-        vintage.year = year
-        vintage.month = month
-        return vintage
-    }
+    static func month(_ year: Int32, _ month: Int32) -> Recs_Common_V1_Vintage { CertificateFieldsRecord.Month(year: year, month: month).wire }
 
     /// Every field of `CertificateAttributes` set away from its default, every optional message
     /// present, and enum numbers this version does not name (they pass through): a field lost or

@@ -30,11 +30,10 @@ enum IssuedBatchRows {
     static let selectList = (["batch_number", "generating_unit_id", "state_or_province", "first_certificate", "last_certificate"]
         + CertificateFieldsRows.names).joined(separator: ", ")
 
-    static let insertStatement =
-        "INSERT INTO batches (batch_number, generating_unit_id, state_or_province, vintage_index, first_certificate, "
-        + "last_certificate, quantity, issuance_cycle_id, organization_id, deposit_subaccount_id, "
-        + CertificateFieldsRows.names.joined(separator: ", ") + ") VALUES ("
-        + (1...(10 + CertificateFieldsRows.names.count)).map { "$\($0)" }.joined(separator: ", ") + ")"
+    static let insertStatement = RecordStatements.insert(
+        "batches",
+        ["batch_number", "generating_unit_id", "state_or_province", "vintage_index", "first_certificate", "last_certificate", "quantity",
+            "issuance_cycle_id", "organization_id", "deposit_subaccount_id"] + CertificateFieldsRows.names)
 
     static func insert(
         _ batch: IssuedBatch, vintage: Vintage, cycleID: String, organizationID: String, subaccountID: String, _ sql: inout SQLTransaction

@@ -109,7 +109,7 @@ enum LogEntryRows {
 
     static let names = columns(LogEntryRecord(number: 0)).map(\.name)
     static let selectList = names.joined(separator: ", ")
-    static let insert = "INSERT INTO activity_log (\(selectList)) VALUES (" + names.indices.map { "$\($0 + 1)" }.joined(separator: ", ") + ")"
+    static let insert = RecordStatements.insert("activity_log", names)
     static let update = RecordStatements.update("activity_log", names)
 
     static func append(_ entry: LogEntryRecord, _ sql: inout SQLTransaction) throws {
