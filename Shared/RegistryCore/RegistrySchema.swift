@@ -3,10 +3,11 @@ import Storage
 
 /// The registry's schema: forward-only migrations for both databases (append, never edit).
 ///
-/// Records are still kept twice: the columns the registry queries and constrains on (ids, status,
-/// kind, owner) and the protobuf bytes of the record as the API returns it (`record`), both written
-/// in the same statement. ADR 0010 replaces the bytes by the registry's own records, every field a
-/// column, as issuance and reporting did for their copies; the registry's tables are still to move
+/// Most records are still kept twice: the columns the registry queries and constrains on (ids,
+/// status, kind, owner) and the protobuf bytes of the record as the API returns it (`record`), both
+/// written in the same statement. ADR 0010 replaces the bytes by the registry's own records, every
+/// field a column, as issuance and reporting did for their copies: API keys since 0007
+/// (`Records/ApiKeyRecord`); organizations, subaccounts, users and units are still to move
 /// ("Rollout").
 ///
 /// `counters` hands out organization numbers, unit numbers and event sequences. Taking a number is
@@ -126,5 +127,10 @@ public enum RegistrySchema {
         // ADR 0010: the logins every service authenticates from as columns, not `User` bytes.
         Principals.recordsMigration("0005-registry-principal-user-records"),
         Principals.programAccessMigration("0006-registry-program-access"),
+        // ADR 0010: API keys as the registry's own record, every field a column.
+        Migration(
+            name: "0007-registry-own-api-key-records",
+            overrides: [.sqlite: ApiKeyRows.addColumns(.sqlite), .postgres: ApiKeyRows.addColumns(.postgres)],
+            transform: LegacyApiKeyRecords.convert),
     ]
 }
