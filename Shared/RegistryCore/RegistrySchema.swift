@@ -6,9 +6,8 @@ import Storage
 /// Most records are still kept twice: the columns the registry queries and constrains on (ids,
 /// status, kind, owner) and the protobuf bytes of the record as the API returns it (`record`), both
 /// written in the same statement. ADR 0010 replaces the bytes by the registry's own records, every
-/// field a column, as issuance and reporting did for their copies: API keys since 0007
-/// (`Records/ApiKeyRecord`); organizations, subaccounts, users and units are still to move
-/// ("Rollout").
+/// field a column, as issuance and reporting did for their copies: API keys since 0007, subaccounts
+/// since 0008 (`Records/`); organizations, users and units are still to move ("Rollout").
 ///
 /// `counters` hands out organization numbers, unit numbers and event sequences. Taking a number is
 /// an `UPDATE` of its row, which holds the row's lock until commit: event sequences are therefore
@@ -132,5 +131,9 @@ public enum RegistrySchema {
             name: "0007-registry-own-api-key-records",
             overrides: [.sqlite: ApiKeyRows.addColumns(.sqlite), .postgres: ApiKeyRows.addColumns(.postgres)],
             transform: LegacyApiKeyRecords.convert),
+        Migration(
+            name: "0008-registry-own-subaccount-records",
+            overrides: [.sqlite: SubaccountRows.addColumns(.sqlite), .postgres: SubaccountRows.addColumns(.postgres)],
+            transform: LegacySubaccountRecords.convert),
     ]
 }
