@@ -70,11 +70,12 @@ extension JournalTransaction {
             SubaccountRows.insert, binds: SubaccountRows.columns(SubaccountRecord(wire: subaccount)).map(\.value) + [.int64(nowMilliseconds)])
     }
 
+    /// Logins are kept as the registry's own record (ADR 0010), mapped here from and to the API's.
     mutating func insertUser(_ user: Recs_Registry_V1_User) throws {
+        let record = UserRecord(wire: user)
         try sql.execute(
-            "INSERT INTO users (user_id, organization_id, login_key, record, created_at_unix_ms) VALUES ($1, $2, $3, $4, $5)",
-            .text(user.userId), .text(user.organizationId), .text(user.login.lowercased()), .bytes(user.protobufBytes()),
-            .int64(nowMilliseconds))
+            UserRows.insert, binds: UserRows.columns(record).map(\.value) + [.text(user.login.lowercased()), .int64(nowMilliseconds)])
+        try UserRows.saveGrants(record, &sql)
     }
 
     mutating func loginTaken(_ login: String) throws -> Bool {

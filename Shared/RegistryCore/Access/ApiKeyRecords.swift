@@ -26,8 +26,8 @@ extension JournalTransaction {
     }
 
     mutating func user(_ userID: String) throws -> Recs_Registry_V1_User? {
-        guard let row = try sql.queryFirst("SELECT record FROM users WHERE user_id = $1", .text(userID)) else { return nil }
-        return try Recs_Registry_V1_User(protobufBytes: try row.bytes("record"))
+        guard let row = try sql.queryFirst("SELECT \(UserRows.selectList) FROM users WHERE user_id = $1", .text(userID)) else { return nil }
+        return try UserRows.load(row, &sql).wire
     }
 }
 

@@ -48,6 +48,7 @@ struct ApiKeyRecordStorageTests {
                 """, .bytes(organization.protobufBytes()))
             var user = Recs_Registry_V1_User()
             user.userId = "U1"
+            user.organizationId = "A1"
             try sql.execute(
                 "INSERT INTO users (user_id, organization_id, login_key, record, created_at_unix_ms) VALUES ('U1', 'A1', 'u1', $1, 0)",
                 .bytes(user.protobufBytes()))
