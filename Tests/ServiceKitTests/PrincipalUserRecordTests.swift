@@ -41,7 +41,9 @@ struct PrincipalUserRecordTests {
         ])
 
     static let base = [Principals.migration("p-0001")]
-    static let all = base + [Principals.recordsMigration("p-0002")]
+    /// Every principal migration, in the services' order: `Principals.apply` writes the program-access
+    /// selections of an organization too.
+    static let all = base + [Principals.recordsMigration("p-0002"), Principals.programAccessMigration("p-0003")]
 
     /// The caller the directory authenticates for `key`.
     static func authenticated(_ database: any Database, _ key: ApiKeySecret) async throws -> UserPrincipal? {
@@ -85,7 +87,7 @@ struct PrincipalUserRecordTests {
                 try sql.execute(
                     "INSERT INTO principal_users (user_id, organization_id, record) VALUES ('U5', 'A2', $1)", .bytes(Self.user().protobufBytes()))
             }
-            #expect(try await test.database.migrate(Self.all) == ["p-0002"])
+            #expect(try await test.database.migrate(Self.all) == ["p-0002", "p-0003"])
             #expect(try await Self.authenticated(test.database, key) == Self.expected)
             await #expect(throws: StorageError.self) {
                 try await test.database.transaction { sql in _ = try sql.query("SELECT record FROM principal_users") }

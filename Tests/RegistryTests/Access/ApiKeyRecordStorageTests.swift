@@ -37,15 +37,7 @@ struct ApiKeyRecordStorageTests {
     /// What the registry wrote before migration 0007 (`insertApiKey` at 151e0e7), with the
     /// organization and login the keys belong to.
     static func writeLegacy(_ database: any Database) async throws {
-        try await database.migrate(Array(RegistrySchema.migrations.prefix(6)))
-        try await database.transaction { sql in
-            var organization = Recs_Registry_V1_Organization()
-            organization.organizationId = "A1"
-            try sql.execute(
-                """
-                INSERT INTO organizations (organization_number, organization_id, name, type, status, record, created_at_unix_ms)
-                VALUES (1, 'A1', 'Org', 'account_holder', 'active', $1, 0)
-                """, .bytes(organization.protobufBytes()))
+        try await RegistryRecordUpgrades.writeLegacy(database, before: "0007-registry-own-api-key-records") { sql in
             var user = Recs_Registry_V1_User()
             user.userId = "U1"
             user.organizationId = "A1"
@@ -70,15 +62,10 @@ struct ApiKeyRecordStorageTests {
     func upgradeReadsTheSame(kind: TestDatabaseKind) async throws {
         try await withTestDatabase(kind) { test in
             try await Self.writeLegacy(test.database)
-            let applied = try await test.database.migrate(RegistrySchema.migrations)
-            // This migration and every one after it.
-            #expect(applied.first == "0007-registry-own-api-key-records" && applied == RegistrySchema.migrations.dropFirst(6).map(\.name))
+            try await RegistryRecordUpgrades.upgrade(test.database, applying: "0007-registry-own-api-key-records", droppingFrom: "api_keys")
             let read = try await Self.reads(test.database)
             #expect(read.one == Self.keys[1])
             #expect(read.all == Self.keys)
-            await #expect(throws: StorageError.self) {
-                try await test.database.transaction { sql in _ = try sql.query("SELECT record FROM api_keys") }
-            }
         }
     }
 

@@ -36,16 +36,7 @@ struct SubaccountRecordStorageTests {
     /// What the registry wrote before migration 0008 (`insertSubaccount` at 151e0e7), with the
     /// organization and account that hold them.
     static func writeLegacy(_ database: any Database) async throws {
-        try await database.migrate(Array(RegistrySchema.migrations.prefix(7)))
-        try await database.transaction { sql in
-            var organization = Recs_Registry_V1_Organization()
-            organization.organizationId = "A1"
-            try sql.execute(
-                """
-                INSERT INTO organizations (organization_number, organization_id, name, type, status, record, created_at_unix_ms)
-                VALUES (1, 'A1', 'Org', 'account_holder', 'active', $1, 0)
-                """, .bytes(organization.protobufBytes()))
-            try sql.execute("INSERT INTO accounts (organization_id, status, opened_at_unix_ms) VALUES ('A1', 'active', 0)")
+        try await RegistryRecordUpgrades.writeLegacy(database, before: "0008-registry-own-subaccount-records") { sql in
             for (index, subaccount) in subaccounts.enumerated() {
                 try sql.execute(
                     """
@@ -68,15 +59,10 @@ struct SubaccountRecordStorageTests {
     func upgradeListsTheSame(kind: TestDatabaseKind) async throws {
         try await withTestDatabase(kind) { test in
             try await Self.writeLegacy(test.database)
-            let applied = try await test.database.migrate(RegistrySchema.migrations)
-            // This migration and every one after it.
-            #expect(applied.first == "0008-registry-own-subaccount-records" && applied == RegistrySchema.migrations.dropFirst(7).map(\.name))
+            try await RegistryRecordUpgrades.upgrade(test.database, applying: "0008-registry-own-subaccount-records", droppingFrom: "subaccounts")
             let read = try await Self.reads(test.database)
             #expect(read.one == Self.subaccounts[2])
             #expect(read.all == Self.subaccounts)
-            await #expect(throws: StorageError.self) {
-                try await test.database.transaction { sql in _ = try sql.query("SELECT record FROM subaccounts") }
-            }
         }
     }
 
