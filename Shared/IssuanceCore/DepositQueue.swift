@@ -56,7 +56,7 @@ public final class DepositQueue: Sendable {
                 for pending in page {
                     try await deposit(pending)
                 }
-                after = last.batch.batchNumber
+                after = last.batch.number
             }
             return try await store.write { sql in try sql.pendingDeposits(after: 0, limit: 1).isEmpty }
         } catch is CancellationError {
@@ -69,13 +69,13 @@ public final class DepositQueue: Sendable {
 
     func deposit(_ pending: PendingDeposit) async throws {
         var request = Recs_Transfer_V1_DepositCertificatesRequest()
-        request.requestId = Self.requestID(batchNumber: pending.batch.batchNumber)
-        request.batch = pending.batch
+        request.requestId = Self.requestID(batchNumber: pending.batch.number)
+        request.batch = pending.batch.wire
         request.organizationId = pending.organizationID
         request.depositSubaccountId = pending.subaccountID
         request.sourceId = pending.cycleID
         try await depositor.deposit(request)
-        let number = pending.batch.batchNumber
+        let number = pending.batch.number
         let now = Int64((clock().timeIntervalSince1970 * 1_000).rounded(.down))
         try await store.write { sql in try sql.markDeposited(batchNumber: number, at: now) }
         logger.info("batch deposited", metadata: ["batch": "\(number)", "cycle": "\(pending.cycleID)"])

@@ -5,9 +5,10 @@ import Storage
 ///
 /// Issuance keeps its own storage records (ADR 0010). Its copy of the registry's units and
 /// organizations is columns only, mapped from the registry's feed on arrival (`Records/`), since
-/// migration 0004. Its own uploads, posted generation, log entries, cycles and batches still keep,
-/// beside the columns the service queries and constrains on, the protobuf bytes of the record as
-/// the API returns it (`record`); ADR 0010 says what remains to move.
+/// migration 0004; its batches since 0007 (every certificate field a column, eligibilities in
+/// `batch_eligibilities`), its cycles and log entries since 0008, its posted generation since 0009.
+/// Its uploads still keep, beside the columns the service queries and constrains on, the protobuf
+/// bytes of the record as the API returns it (`record`); ADR 0010 says what remains to move.
 ///
 /// Dates are stored as `YYYY-MM-DD` text and months as `year * 12 + month - 1` (`vintage_index`), so
 /// both sort and compare correctly on both databases.
@@ -60,7 +61,8 @@ public enum IssuanceSchema {
             """,
             // Posted generation (§12.6 item 2). A reload (Table 26) replaces an entry: the old one
             // keeps its row with `replaced_by` set. At most one live entry per unit and period, and
-            // once issued an entry names the cycle that issued it.
+            // once issued an entry names the cycle that issued it. `record` became columns in 0009
+            // (`PostedRows`).
             """
             CREATE TABLE posted_generation (
                 posted_generation_id TEXT NOT NULL PRIMARY KEY,
@@ -88,7 +90,8 @@ public enum IssuanceSchema {
                 WHERE replaced_by IS NULL
             """,
             "CREATE INDEX posted_generation_by_vintage ON posted_generation (vintage_index, generating_unit_id)",
-            // The Generation Activity Log of every unit (§12.6), in entry order.
+            // The Generation Activity Log of every unit (§12.6), in entry order; `record` became
+            // columns in 0008 (`LogEntryRows`).
             """
             CREATE TABLE activity_log (
                 entry_number \(t.int) NOT NULL PRIMARY KEY CHECK (entry_number >= 1),
@@ -97,7 +100,8 @@ public enum IssuanceSchema {
             )\(t.strict)
             """,
             "CREATE INDEX activity_log_by_unit ON activity_log (generating_unit_id, entry_number)",
-            // One cycle per vintage (§12.2): running it again adds to the same cycle.
+            // One cycle per vintage (§12.2): running it again adds to the same cycle. `record`
+            // became columns in 0008 (`CycleRows`).
             """
             CREATE TABLE issuance_cycles (
                 issuance_cycle_id TEXT NOT NULL PRIMARY KEY,
@@ -121,7 +125,7 @@ public enum IssuanceSchema {
             // Certificate batches (§12.1, ADR 0002). A certificate is (batch number, certificate
             // number) and every batch is numbered 1 to its quantity, so a unique batch number makes
             // two batches sharing a serial impossible. `deposited_at_unix_ms` is set once transfer
-            // has taken the batch (§14.2).
+            // has taken the batch (§14.2). `record` became the certificate fields' columns in 0007.
             """
             CREATE TABLE batches (
                 batch_number \(t.int) NOT NULL PRIMARY KEY CHECK (batch_number BETWEEN 1 AND 999999999999),
@@ -202,7 +206,52 @@ public enum IssuanceSchema {
             name: "0007-issuance-upload-reports", statements: [],
             overrides: [.sqlite: uploadReports(.sqlite), .postgres: uploadReports(.postgres)],
             transform: UploadReports.moveStoredRecords),
+        Migration(
+            name: "0008-issuance-own-batch-records",
+            overrides: [.sqlite: ownBatchRecords(.sqlite), .postgres: ownBatchRecords(.postgres)],
+            transform: LegacyIssuedBatches.convert),
+        Migration(
+            name: "0009-issuance-own-cycle-and-log-records",
+            overrides: [.sqlite: ownCycleAndLogRecords(.sqlite), .postgres: ownCycleAndLogRecords(.postgres)],
+            transform: LegacyCycleAndLogRecords.convert),
+        Migration(
+            name: "0010-issuance-own-posted-generation-records",
+            overrides: [.sqlite: PostedRows.addColumns(.sqlite), .postgres: PostedRows.addColumns(.postgres)],
+            transform: LegacyPostedRecords.convert),
     ]
+
+    /// ADR 0010: a cycle's and a log entry's fields are columns (``CycleRows``, ``LogEntryRows``)
+    /// instead of their `IssuanceCycle` and `ActivityLogEntry` bytes. The transform fills them from
+    /// the stored bytes, then drops `record` from both tables.
+    static func ownCycleAndLogRecords(_ t: ServiceSchema.Types) -> [String] {
+        [
+            "ALTER TABLE issuance_cycles ADD COLUMN state TEXT NOT NULL DEFAULT 'unspecified'",
+            // `YYYY-MM-DD`, NULL when not set.
+            "ALTER TABLE issuance_cycles ADD COLUMN cycle_date TEXT",
+            "ALTER TABLE issuance_cycles ADD COLUMN certificates_issued \(t.int) NOT NULL DEFAULT 0 CHECK (certificates_issued >= 0)",
+            "ALTER TABLE issuance_cycles ADD COLUMN batch_count \(t.int) NOT NULL DEFAULT 0 CHECK (batch_count >= 0)",
+            "ALTER TABLE activity_log ADD COLUMN kind TEXT NOT NULL DEFAULT 'unspecified'",
+            // NULL when the entry carries no time, vintage or energy.
+            "ALTER TABLE activity_log ADD COLUMN at_unix_seconds \(t.int)",
+            "ALTER TABLE activity_log ADD COLUMN vintage_index \(t.int)",
+            "ALTER TABLE activity_log ADD COLUMN energy_kwh \(t.int)",
+            "ALTER TABLE activity_log ADD COLUMN certificates \(t.int) NOT NULL DEFAULT 0",
+            "ALTER TABLE activity_log ADD COLUMN batch_number \(t.int) NOT NULL DEFAULT 0",
+            "ALTER TABLE activity_log ADD COLUMN fuel_type_code TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE activity_log ADD COLUMN posted_generation_id TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE activity_log ADD COLUMN issuance_cycle_id TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE activity_log ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE activity_log ADD COLUMN balance_after_kwh \(t.int)",
+        ]
+    }
+
+    /// ADR 0010: a batch's certificate fields are columns of its `batches` row and its eligibilities
+    /// rows of `batch_eligibilities` (``CertificateFieldsRows``), instead of the `CertificateBatch`
+    /// bytes; the range and quantity were columns already. The transform fills the columns from the
+    /// stored bytes, then drops `record`.
+    static func ownBatchRecords(_ t: ServiceSchema.Types) -> [String] {
+        CertificateFieldsRows.addColumns(to: "batches", t)
+    }
 
     /// ADR 0010: issuance keeps its own record of each registry unit, every field a column, instead
     /// of the registry's `GeneratingUnit` bytes. The columns come first; the migration's transform

@@ -107,13 +107,12 @@ extension JournalTransaction {
     mutating func livePosted(unitID: String, period: GenerationPeriod) throws -> PostedEntry? {
         try sql.queryFirst(
             """
-            SELECT record, status, issuance_cycle_id FROM posted_generation
+            SELECT \(PostedRows.selectList) FROM posted_generation
             WHERE generating_unit_id = $1 AND period_begin = $2 AND period_end = $3 AND replaced_by IS NULL
             """, .text(unitID), .text(IssuanceCodes.column(period.begin)), .text(IssuanceCodes.column(period.end))
         ).map { row in
-            PostedEntry(
-                record: try Recs_Issuance_V1_PostedGeneration(protobufBytes: try row.bytes("record")),
-                status: try row.string("status"), issued: try row.optionalString("issuance_cycle_id") != nil)
+            let entry = try PostedRows.load(row)
+            return PostedEntry(record: entry.wire, status: entry.status, issued: entry.issuanceCycleID != nil)
         }
     }
 
@@ -132,16 +131,14 @@ extension JournalTransaction {
             end: IssuanceCodes.date(column: try row.string("period_end")))
     }
 
+    /// Inserts the entry, mapped into issuance's record (ADR 0010); its vintage and period are kept as
+    /// the upload checked them.
     mutating func insertPosted(_ entry: Recs_Issuance_V1_PostedGeneration, vintage: Vintage, period: GenerationPeriod) throws {
-        try sql.execute(
-            """
-            INSERT INTO posted_generation (posted_generation_id, generating_unit_id, status, vintage_index, period_begin,
-                period_end, energy_kwh, upload_id, line, record)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-            """,
-            .text(entry.postedGenerationId), .text(entry.generatingUnitId), .text(IssuanceCodes.name(entry.status)),
-            .int64(IssuanceCodes.index(vintage)), .text(IssuanceCodes.column(period.begin)), .text(IssuanceCodes.column(period.end)),
-            .int64(entry.energy?.kilowattHours ?? 0), .text(entry.uploadId), .int64(Int64(entry.line)), .bytes(entry.protobufBytes()))
+        var record = PostedRecord(wire: entry)
+        record.vintageIndex = IssuanceCodes.index(vintage)
+        record.periodBegin = StoredDate(IssuanceCodes.proto(period.begin))
+        record.periodEnd = StoredDate(IssuanceCodes.proto(period.end))
+        try sql.execute(PostedRows.insert, binds: PostedRows.columns(record).map(\.value))
     }
 
     /// Replaces a live entry by a reload (Table 26): the old row leaves the live set first, so the
@@ -160,22 +157,21 @@ extension JournalTransaction {
     mutating func unissuedPosted(vintage: Vintage) throws -> [(status: String, entry: Recs_Issuance_V1_PostedGeneration)] {
         try sql.query(
             """
-            SELECT status, record FROM posted_generation
+            SELECT \(PostedRows.selectList) FROM posted_generation
             WHERE vintage_index = $1 AND replaced_by IS NULL AND issuance_cycle_id IS NULL
             ORDER BY generating_unit_id, period_begin
             """, .int64(IssuanceCodes.index(vintage))
-        ).map { row in (try row.string("status"), try Recs_Issuance_V1_PostedGeneration(protobufBytes: try row.bytes("record"))) }
+        ).map { row in
+            let entry = try PostedRows.load(row)
+            return (entry.status, entry.wire)
+        }
     }
 
     /// Records that a cycle turned the entry into certificates.
     mutating func markIssued(_ entry: Recs_Issuance_V1_PostedGeneration) throws {
         let updated = try sql.execute(
-            """
-            UPDATE posted_generation SET status = $2, issuance_cycle_id = $3, record = $4
-            WHERE posted_generation_id = $1 AND issuance_cycle_id IS NULL AND replaced_by IS NULL
-            """,
-            .text(entry.postedGenerationId), .text(IssuanceCodes.name(entry.status)), .text(entry.issuanceCycleId),
-            .bytes(entry.protobufBytes()))
+            PostedRows.update + " AND issuance_cycle_id IS NULL AND replaced_by IS NULL",
+            binds: PostedRows.columns(PostedRecord(wire: entry)).map(\.value))
         guard updated == 1 else {
             throw StorageError(.serializationFailure, "posted generation \(entry.postedGenerationId) changed during the cycle")
         }
@@ -190,9 +186,7 @@ extension JournalTransaction {
         let number = try nextNumber("log_entry")
         entry.entryId = "L\(number)"
         entry.at = timestamp
-        try sql.execute(
-            "INSERT INTO activity_log (entry_number, generating_unit_id, record) VALUES ($1, $2, $3)",
-            .int64(number), .text(entry.generatingUnitId), .bytes(entry.protobufBytes()))
+        try LogEntryRows.append(LogEntryRecord(wire: entry, number: number), &sql)
         try appendEvent(action: action, .activityLogEntry(entry))
         return entry
     }
@@ -200,22 +194,25 @@ extension JournalTransaction {
     mutating func logEntries(unitID: String, afterNumber: Int64, limit: Int) throws -> [(number: Int64, entry: Recs_Issuance_V1_ActivityLogEntry)] {
         try sql.query(
             """
-            SELECT entry_number, record FROM activity_log WHERE generating_unit_id = $1 AND entry_number > $2
+            SELECT \(LogEntryRows.selectList) FROM activity_log WHERE generating_unit_id = $1 AND entry_number > $2
             ORDER BY entry_number LIMIT $3
             """, .text(unitID), .int64(afterNumber), .int64(Int64(limit))
-        ).map { row in (try row.int64("entry_number"), try Recs_Issuance_V1_ActivityLogEntry(protobufBytes: try row.bytes("record"))) }
+        ).map { row in
+            let entry = try LogEntryRows.load(row)
+            return (entry.number, entry.wire)
+        }
     }
 
     // MARK: Issuance cycles
 
     mutating func cycle(vintage: Vintage) throws -> Recs_Issuance_V1_IssuanceCycle? {
-        try sql.queryFirst("SELECT record FROM issuance_cycles WHERE vintage_index = $1", .int64(IssuanceCodes.index(vintage)))
-            .map { try Recs_Issuance_V1_IssuanceCycle(protobufBytes: try $0.bytes("record")) }
+        try sql.queryFirst("SELECT \(CycleRows.selectList) FROM issuance_cycles WHERE vintage_index = $1", .int64(IssuanceCodes.index(vintage)))
+            .map { try CycleRows.load($0).wire }
     }
 
     mutating func cycle(id: String) throws -> Recs_Issuance_V1_IssuanceCycle? {
-        try sql.queryFirst("SELECT record FROM issuance_cycles WHERE issuance_cycle_id = $1", .text(id))
-            .map { try Recs_Issuance_V1_IssuanceCycle(protobufBytes: try $0.bytes("record")) }
+        try sql.queryFirst("SELECT \(CycleRows.selectList) FROM issuance_cycles WHERE issuance_cycle_id = $1", .text(id))
+            .map { try CycleRows.load($0).wire }
     }
 
     /// Cycles in vintage order after `afterVintageIndex`, at most `limit`.
@@ -225,25 +222,15 @@ extension JournalTransaction {
         let bounds = vintages ?? 0...Int64.max
         return try sql.query(
             """
-            SELECT vintage_index, record FROM issuance_cycles
+            SELECT \(CycleRows.selectList) FROM issuance_cycles
             WHERE vintage_index > $1 AND vintage_index >= $2 AND vintage_index <= $3 ORDER BY vintage_index LIMIT $4
             """, .int64(afterVintageIndex), .int64(bounds.lowerBound), .int64(bounds.upperBound), .int64(Int64(limit))
-        ).map { row in (try row.int64("vintage_index"), try Recs_Issuance_V1_IssuanceCycle(protobufBytes: try row.bytes("record"))) }
+        ).map { row in (try row.int64("vintage_index"), try CycleRows.load(row).wire) }
     }
 
-    /// Inserts or replaces the cycle's record (stored without `units`, which have their own table).
+    /// Inserts or replaces the cycle's record (its `units` have their own table).
     mutating func saveCycle(_ cycle: Recs_Issuance_V1_IssuanceCycle, vintage: Vintage) throws {
-        var stored = cycle
-        stored.units = []
-        try sql.execute(
-            """
-            INSERT INTO issuance_cycles (issuance_cycle_id, vintage_index, started_at_unix_ms, completed_at_unix_ms, record)
-            VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (issuance_cycle_id) DO UPDATE SET completed_at_unix_ms = excluded.completed_at_unix_ms, record = excluded.record
-            """,
-            .text(cycle.issuanceCycleId), .int64(IssuanceCodes.index(vintage)),
-            .int64((cycle.startedAt?.unixSeconds ?? 0) * 1_000), .int64((cycle.completedAt?.unixSeconds ?? 0) * 1_000),
-            .bytes(stored.protobufBytes()))
+        try CycleRows.save(CycleRecord(wire: cycle, vintage: vintage), &sql)
     }
 
     /// Adds one run's result for a unit to the cycle's: certificates add up, the carried fraction is
@@ -306,31 +293,22 @@ extension JournalTransaction {
 
     // MARK: Batches
 
-    mutating func insertBatch(
-        _ batch: Recs_Common_V1_CertificateBatch, vintage: Vintage, cycleID: String, organizationID: String, subaccountID: String
-    ) throws {
-        let range = batch.serialRange ?? Recs_Common_V1_SerialRange()
-        try sql.execute(
-            """
-            INSERT INTO batches (batch_number, generating_unit_id, state_or_province, vintage_index, first_certificate,
-                last_certificate, quantity, issuance_cycle_id, organization_id, deposit_subaccount_id, record)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-            """,
-            .int64(batch.batchNumber), .text(range.generatingUnitId), .text(range.stateOrProvince), .int64(IssuanceCodes.index(vintage)),
-            .int64(range.first), .int64(range.last), .int64(batch.quantity), .text(cycleID), .text(organizationID),
-            .text(subaccountID), .bytes(batch.protobufBytes()))
+    mutating func insertBatch(_ batch: IssuedBatch, vintage: Vintage, cycleID: String, organizationID: String, subaccountID: String) throws {
+        try IssuedBatchRows.insert(batch, vintage: vintage, cycleID: cycleID, organizationID: organizationID, subaccountID: subaccountID, &sql)
     }
 
-    mutating func batch(number: Int64) throws -> (batch: Recs_Common_V1_CertificateBatch, cycleID: String)? {
-        try sql.queryFirst("SELECT record, issuance_cycle_id FROM batches WHERE batch_number = $1", .int64(number)).map { row in
-            (try Recs_Common_V1_CertificateBatch(protobufBytes: try row.bytes("record")), try row.string("issuance_cycle_id"))
-        }
+    mutating func batch(number: Int64) throws -> (batch: IssuedBatch, cycleID: String)? {
+        guard
+            let row = try sql.queryFirst(
+                "SELECT \(IssuedBatchRows.selectList), issuance_cycle_id FROM batches WHERE batch_number = $1", .int64(number))
+        else { return nil }
+        return (try IssuedBatchRows.load(row, &sql), try row.string("issuance_cycle_id"))
     }
 
     /// Batches in number order after `afterNumber`, filtered, at most `limit`.
     mutating func batches(
         afterNumber: Int64, limit: Int, unitID: String?, cycleID: String?, vintages: ClosedRange<Int64>?
-    ) throws -> [Recs_Common_V1_CertificateBatch] {
+    ) throws -> [IssuedBatch] {
         var conditions = ["batch_number > $1"]
         var binds: [SQLValue] = [.int64(afterNumber)]
         if let unitID {
@@ -348,16 +326,18 @@ extension JournalTransaction {
             conditions.append("vintage_index <= $\(binds.count)")
         }
         binds.append(.int64(Int64(limit)))
-        return try sql.query(
-            "SELECT record FROM batches WHERE \(conditions.joined(separator: " AND ")) ORDER BY batch_number LIMIT $\(binds.count)",
-            binds: binds
-        ).map { try Recs_Common_V1_CertificateBatch(protobufBytes: try $0.bytes("record")) }
+        let rows = try sql.query(
+            """
+            SELECT \(IssuedBatchRows.selectList) FROM batches WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY batch_number LIMIT $\(binds.count)
+            """, binds: binds)
+        return try rows.map { try IssuedBatchRows.load($0, &sql) }
     }
 }
 
 /// A batch transfer has not confirmed yet, with what its deposit needs.
 struct PendingDeposit: Sendable {
-    var batch: Recs_Common_V1_CertificateBatch
+    var batch: IssuedBatch
     var cycleID: String
     var organizationID: String
     var subaccountID: String
@@ -366,14 +346,14 @@ struct PendingDeposit: Sendable {
 extension SQLTransaction {
     /// Batches numbered after `after` not yet deposited, oldest first, at most `limit`.
     mutating func pendingDeposits(after: Int64, limit: Int) throws -> [PendingDeposit] {
-        try query(
+        let rows = try query(
             """
-            SELECT record, issuance_cycle_id, organization_id, deposit_subaccount_id FROM batches
+            SELECT \(IssuedBatchRows.selectList), issuance_cycle_id, organization_id, deposit_subaccount_id FROM batches
             WHERE deposited_at_unix_ms IS NULL AND batch_number > $1 ORDER BY batch_number LIMIT $2
-            """, .int64(after), .int64(Int64(limit))
-        ).map { row in
+            """, .int64(after), .int64(Int64(limit)))
+        return try rows.map { row in
             PendingDeposit(
-                batch: try Recs_Common_V1_CertificateBatch(protobufBytes: try row.bytes("record")),
+                batch: try IssuedBatchRows.load(row, &self),
                 cycleID: try row.string("issuance_cycle_id"), organizationID: try row.string("organization_id"),
                 subaccountID: try row.string("deposit_subaccount_id"))
         }

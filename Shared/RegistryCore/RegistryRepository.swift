@@ -64,21 +64,18 @@ extension JournalTransaction {
             .text(organization.organizationId), .text(RegistryCodes.name(organization.status)), .int64(nowMilliseconds))
     }
 
+    /// Subaccounts are kept as the registry's own record (ADR 0010), mapped here from and to the API's.
     mutating func insertSubaccount(_ subaccount: Recs_Registry_V1_Subaccount) throws {
         try sql.execute(
-            """
-            INSERT INTO subaccounts (subaccount_id, organization_id, kind, opened_with_account, record, created_at_unix_ms)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            """,
-            .text(subaccount.subaccountId), .text(subaccount.organizationId), .text(RegistryCodes.name(subaccount.kind)),
-            .int64(subaccount.openedWithAccount ? 1 : 0), .bytes(subaccount.protobufBytes()), .int64(nowMilliseconds))
+            SubaccountRows.insert, binds: SubaccountRows.columns(SubaccountRecord(wire: subaccount)).map(\.value) + [.int64(nowMilliseconds)])
     }
 
+    /// Logins are kept as the registry's own record (ADR 0010), mapped here from and to the API's.
     mutating func insertUser(_ user: Recs_Registry_V1_User) throws {
+        let record = UserRecord(wire: user)
         try sql.execute(
-            "INSERT INTO users (user_id, organization_id, login_key, record, created_at_unix_ms) VALUES ($1, $2, $3, $4, $5)",
-            .text(user.userId), .text(user.organizationId), .text(user.login.lowercased()), .bytes(user.protobufBytes()),
-            .int64(nowMilliseconds))
+            UserRows.insert, binds: UserRows.columns(record).map(\.value) + [.text(user.login.lowercased()), .int64(nowMilliseconds)])
+        try UserRows.saveGrants(record, &sql)
     }
 
     mutating func loginTaken(_ login: String) throws -> Bool {
@@ -97,18 +94,17 @@ extension JournalTransaction {
     mutating func subaccounts(of organizationID: String) throws -> [Recs_Registry_V1_Subaccount] {
         try sql.query(
             """
-            SELECT record FROM subaccounts WHERE organization_id = $1
+            SELECT \(SubaccountRows.selectList) FROM subaccounts WHERE organization_id = $1
             ORDER BY opened_with_account DESC,
                 CASE kind WHEN 'active' THEN 1 WHEN 'retirement' THEN 2 WHEN 'reserve' THEN 3 ELSE 4 END,
                 created_at_unix_ms, subaccount_id
             """, .text(organizationID)
-        ).map { row in try Recs_Registry_V1_Subaccount(protobufBytes: try row.bytes("record")) }
+        ).map { try SubaccountRows.load($0).wire }
     }
 
     mutating func subaccount(_ subaccountID: String) throws -> Recs_Registry_V1_Subaccount? {
-        guard let row = try sql.queryFirst("SELECT record FROM subaccounts WHERE subaccount_id = $1", .text(subaccountID))
-        else { return nil }
-        return try Recs_Registry_V1_Subaccount(protobufBytes: try row.bytes("record"))
+        try sql.queryFirst("SELECT \(SubaccountRows.selectList) FROM subaccounts WHERE subaccount_id = $1", .text(subaccountID))
+            .map { try SubaccountRows.load($0).wire }
     }
 
     /// Organizations in id order after `afterNumber`, at most `limit`, with their numbers.

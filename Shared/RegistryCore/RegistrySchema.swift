@@ -3,10 +3,11 @@ import Storage
 
 /// The registry's schema: forward-only migrations for both databases (append, never edit).
 ///
-/// Records are still kept twice: the columns the registry queries and constrains on (ids, status,
-/// kind, owner) and the protobuf bytes of the record as the API returns it (`record`), both written
-/// in the same statement. ADR 0010 replaces the bytes by the registry's own records, every field a
-/// column, as issuance and reporting did for their copies; the registry's tables are still to move
+/// Most records are still kept twice: the columns the registry queries and constrains on (ids,
+/// status, kind, owner) and the protobuf bytes of the record as the API returns it (`record`), both
+/// written in the same statement. ADR 0010 replaces the bytes by the registry's own records, every
+/// field a column, as issuance and reporting did for their copies: API keys since 0007, subaccounts
+/// since 0008, logins since 0009 (`Records/`); organizations and units are still to move
 /// ("Rollout").
 ///
 /// `counters` hands out organization numbers, unit numbers and event sequences. Taking a number is
@@ -47,7 +48,8 @@ public enum RegistrySchema {
             """,
             "CREATE INDEX subaccounts_by_organization ON subaccounts (organization_id, created_at_unix_ms)",
             // §7: logins; for now only the Manager opened with the account (§7.1). login_key is the
-            // login lower-cased: logins are unique across the registry whatever their case.
+            // login lower-cased: logins are unique across the registry whatever their case. `record`
+            // became columns and `user_permissions` in 0009.
             """
             CREATE TABLE users (
                 user_id TEXT NOT NULL PRIMARY KEY,
@@ -126,5 +128,18 @@ public enum RegistrySchema {
         // ADR 0010: the logins every service authenticates from as columns, not `User` bytes.
         Principals.recordsMigration("0005-registry-principal-user-records"),
         Principals.programAccessMigration("0006-registry-program-access"),
+        // ADR 0010: API keys as the registry's own record, every field a column.
+        Migration(
+            name: "0007-registry-own-api-key-records",
+            overrides: [.sqlite: ApiKeyRows.addColumns(.sqlite), .postgres: ApiKeyRows.addColumns(.postgres)],
+            transform: LegacyApiKeyRecords.convert),
+        Migration(
+            name: "0008-registry-own-subaccount-records",
+            overrides: [.sqlite: SubaccountRows.addColumns(.sqlite), .postgres: SubaccountRows.addColumns(.postgres)],
+            transform: LegacySubaccountRecords.convert),
+        Migration(
+            name: "0009-registry-own-user-records",
+            overrides: [.sqlite: UserRows.addColumns(.sqlite), .postgres: UserRows.addColumns(.postgres)],
+            transform: LegacyUserRecords.convert),
     ]
 }

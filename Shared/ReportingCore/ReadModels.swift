@@ -60,24 +60,12 @@ enum ReadModels {
         }
     }
 
-    /// A batch with every certificate field (§20, Appendix B-1); a correction replaces the fields
-    /// (§13.1). The attribute bytes are kept whole so the look-up answers every field.
+    /// A batch with every certificate field (§20, Appendix B-1), mapped into reporting's record on
+    /// arrival (ADR 0010); a correction replaces the fields (§13.1).
     static func upsert(_ batch: Recs_Common_V1_CertificateBatch, corrected: Bool, sequence: Int64, _ sql: inout SQLTransaction) throws {
         let range = try SerialRanges.parse(batch.serialRange, field: "batch.serial_range")
-        let attributes = batch.attributes ?? Recs_Common_V1_CertificateAttributes()
-        try sql.execute(
-            """
-            INSERT INTO batches (batch_number, generating_unit_id, state_or_province, first_number, last_number, quantity,
-                fuel_type_code, attributes, corrected, last_event)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-            ON CONFLICT (batch_number) DO UPDATE SET generating_unit_id = excluded.generating_unit_id,
-                state_or_province = excluded.state_or_province, first_number = excluded.first_number,
-                last_number = excluded.last_number, quantity = excluded.quantity, fuel_type_code = excluded.fuel_type_code,
-                attributes = excluded.attributes, corrected = excluded.corrected, last_event = excluded.last_event
-            """,
-            .int64(range.batch.batchNumber), .text(range.batch.generatingUnit.description), .text(range.batch.location.description),
-            .int64(range.numbers.first), .int64(range.numbers.last), .int64(range.quantity), .text(attributes.fuelTypeCode),
-            .bytes(attributes.protobufBytes()), .int64(corrected ? 1 : 0), .int64(sequence))
+        let fields = CertificateFieldsRecord(wire: batch.attributes ?? Recs_Common_V1_CertificateAttributes())
+        try BatchRows.save(range, fields: fields, corrected: corrected, sequence: sequence, &sql)
     }
 
     // MARK: transfer

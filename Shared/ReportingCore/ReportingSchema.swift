@@ -6,9 +6,10 @@ import Storage
 /// Every table here is a read model built from another service's event feed; nothing in it is
 /// reporting's own truth. Reporting keeps its own records of what it serves (ADR 0010): since
 /// migration 0005 the registry's organizations and units are columns only, mapped from the feed on
-/// arrival (`Records/`), so a field reporting starts to serve needs a migration. A batch's
-/// certificate fields are still kept as issuance published them (`attributes`, ADR 0010 says what
-/// remains). Enumerations are stored as their proto numbers, which are never renumbered.
+/// arrival (`Records/`), so a field reporting starts to serve needs a migration; since migration
+/// 0008 a batch's certificate fields are columns too (`CertificateFieldsRows`), no longer issuance's
+/// `CertificateAttributes` bytes. Enumerations are stored as their proto numbers, which are never
+/// renumbered. `certificate_segments.reasons` still keeps wire bytes (ADR 0010, "Rollout").
 public enum ReportingSchema {
     static func tables(_ t: ServiceSchema.Types) -> [String] {
         ServiceSchema.counters([], t) + [
@@ -68,7 +69,8 @@ public enum ReportingSchema {
                 PRIMARY KEY (generating_unit_id, position)
             )\(t.strict)
             """,
-            // issuance `batch_issued` / `batch_corrected`: every certificate field of a batch (§20).
+            // issuance `batch_issued` / `batch_corrected`: every certificate field of a batch (§20);
+            // `attributes` became columns and `batch_eligibilities` in 0008.
             """
             CREATE TABLE batches (
                 batch_number \(t.int) NOT NULL PRIMARY KEY CHECK (batch_number >= 1),
@@ -153,7 +155,19 @@ public enum ReportingSchema {
             transform: LegacyDirectoryRecords.convert),
         Principals.recordsMigration("0006 reporting principal user records"),
         Principals.programAccessMigration("0007 reporting program access"),
+        Migration(
+            name: "0008 reporting own certificate fields",
+            overrides: [.sqlite: ownCertificateFields(.sqlite), .postgres: ownCertificateFields(.postgres)],
+            transform: LegacyBatchAttributes.convert),
     ]
+
+    /// ADR 0010: reporting keeps a batch's certificate fields as columns of its own
+    /// (``CertificateFieldsRows``: every field of `batches`, eligibilities in `batch_eligibilities`)
+    /// instead of issuance's `CertificateAttributes` bytes. `fuel_type_code` was a column already and
+    /// keeps its values; the transform fills the others from `attributes`, then drops it.
+    static func ownCertificateFields(_ t: ServiceSchema.Types) -> [String] {
+        CertificateFieldsRows.addColumns(to: "batches", except: ["fuel_type_code"], t)
+    }
 
     /// ADR 0010: reporting keeps its own records of the registry's organizations and units, every
     /// field a column, instead of the registry's message bytes. The columns come first; the

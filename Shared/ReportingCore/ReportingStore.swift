@@ -27,7 +27,10 @@ public struct ReportingStore: Sendable {
     /// A batch's identity and every certificate field, as issuance last published them.
     struct BatchRecord: Sendable {
         var identity: CertificateBatchIdentity
-        var attributes: Recs_Common_V1_CertificateAttributes
+        var fields: CertificateFieldsRecord
+
+        /// The fields as the look-up answers them, made at the edge (ADR 0010).
+        var attributes: Recs_Common_V1_CertificateAttributes { fields.wire }
     }
 
     /// What one page of a look-up reads in one transaction: the batch when issuance's event has
@@ -58,12 +61,17 @@ public struct ReportingStore: Sendable {
     static func batch(_ number: Int64, _ sql: inout SQLTransaction) throws -> BatchRecord? {
         guard
             let row = try sql.queryFirst(
-                "SELECT generating_unit_id, state_or_province, attributes FROM batches WHERE batch_number = $1", .int64(number))
+                """
+                SELECT generating_unit_id, state_or_province, \(CertificateFieldsRows.names.joined(separator: ", "))
+                FROM batches WHERE batch_number = $1
+                """, .int64(number))
         else { return nil }
         let identity = try CertificateBatchIdentity(
             generatingUnit: GeneratingUnitID(parsing: row.string("generating_unit_id")),
             location: StateOrProvinceCode(parsing: row.string("state_or_province")), batchNumber: number)
-        return BatchRecord(identity: identity, attributes: try Recs_Common_V1_CertificateAttributes(protobufBytes: row.bytes("attributes")))
+        var fields = try CertificateFieldsRows.fields(row)
+        fields.programEligibilities = try CertificateFieldsRows.eligibilities(batch: number, &sql)
+        return BatchRecord(identity: identity, fields: fields)
     }
 
     /// Fills the holder's organization and subaccount kind from the registry's subaccounts when the

@@ -124,7 +124,7 @@ struct UnitRecordStorageTests {
             #expect(record == UnitRecord(registry: multiFuel))
             // Only what issuance uses: verified eligibility, the siting as a flag, enum numbers.
             #expect(record.verifiedEligibilities.map(\.programCode) == ["CA"])
-            #expect(record.verifiedEligibilities.first?.proto == multiFuel.eligibilities[0])
+            #expect(record.verifiedEligibilities.first?.stamped.wire == multiFuel.eligibilities[0])
             #expect(record.facility.customerSitedDistributedGeneration)
             #expect(record.facility.ownershipTypes == [2, 3])
             #expect(record.facility.commencedOperationOn?.proto == multiFuel.staticData?.commencedOperationOn)
@@ -234,6 +234,8 @@ struct UnitRecordStorageTests {
                 applied == [
                     "0004-issuance-own-unit-records", "0005-issuance-principal-user-records", "0006-issuance-program-access",
                     "0007-issuance-upload-reports",
+                    "0008-issuance-own-batch-records", "0009-issuance-own-cycle-and-log-records",
+                    "0010-issuance-own-posted-generation-records",
                 ])
             let unit = try await test.database.transaction { sql in try Self.stored("W1", &sql) }
             #expect(unit?.record == UnitRecord(registry: Self.unit()))

@@ -41,6 +41,8 @@ struct PrincipalUserRecordTests {
         ])
 
     static let base = [Principals.migration("p-0001")]
+    /// Every principal migration, in the services' order: `Principals.apply` writes the program-access
+    /// selections of an organization too.
     static let all = base + [Principals.recordsMigration("p-0002"), Principals.programAccessMigration("p-0003")]
 
     /// The caller the directory authenticates for `key`.

@@ -19,9 +19,9 @@ struct ReadCertificateBatches {
                 throw ServiceErrors.notFound("batch \(number)", field: "batch_number")
             }
             // The issuing unit's account; later holders read the certificates through reporting's look-up.
-            try IssuanceRules.authorizeUnitRead(batch.attributes?.generatingUnitId ?? "", context, &transaction)
+            try IssuanceRules.authorizeUnitRead(batch.fields.generatingUnitID, context, &transaction)
             var response = Recs_Issuance_V1_GetCertificateBatchResponse()
-            response.batch = batch
+            response.batch = batch.wire
             response.issuanceCycleId = cycleID
             return response
         }
@@ -43,8 +43,8 @@ struct ReadCertificateBatches {
             }
             let batches = try transaction.batches(afterNumber: after, limit: size + 1, unitID: unitID, cycleID: cycleID, vintages: filter)
             var response = Recs_Issuance_V1_ListCertificateBatchesResponse()
-            response.batches = Array(batches.prefix(size))
-            response.page = IssuanceRules.nextPage(batches.count > size ? batches.prefix(size).last?.batchNumber : nil)
+            response.batches = batches.prefix(size).map(\.wire)
+            response.page = IssuanceRules.nextPage(batches.count > size ? batches.prefix(size).last?.number : nil)
             return response
         }
     }

@@ -85,7 +85,7 @@ struct IssuanceCycleRun {
         let total = MegawattHours(kilowattHours: unit.carriedKilowattHours + posted)
         let certificates = total.wholeMegawattHours
         let fraction = total.fractionRemaining.kilowattHours
-        var batch: Recs_Common_V1_CertificateBatch?
+        var batch: IssuedBatch?
         if certificates > 0 {
             // Built (and checked by the domain) before anything changes: a unit whose batch cannot be
             // made (a non-renewable fuel, §12.1) keeps its generation on the log.
@@ -110,12 +110,12 @@ struct IssuanceCycleRun {
             try transaction.insertBatch(
                 batch, vintage: vintage, cycleID: cycle.issuanceCycleId, organizationID: unit.record.organizationID,
                 subaccountID: unit.record.depositSubaccountID)
-            try transaction.appendEvent(action: "RunIssuanceCycle", .batchIssued(batch))
+            try transaction.appendEvent(action: "RunIssuanceCycle", .batchIssued(batch.wire))
             balance -= certificates * 1_000
             var created = logEntry(unitID, .certificatesCreated, vintage: vintage, cycle: cycle, balance: balance)
             created.energy = IssuanceCodes.energy(-certificates * 1_000)
             created.certificates = certificates
-            created.batchNumber = batch.batchNumber
+            created.batchNumber = batch.number
             created.fuelTypeCode = fuel.typeCode
             try transaction.appendLogEntry(created, action: "RunIssuanceCycle")
             cycle.certificatesIssued += certificates
@@ -159,7 +159,7 @@ struct IssuanceCycleRun {
     func makeBatch(
         unit: UnitRecord, fuel: UnitRecord.Fuel, entries: [Recs_Issuance_V1_PostedGeneration],
         vintage: Vintage, quantity: Int64, today: CalendarDate, number: Int64
-    ) throws -> Recs_Common_V1_CertificateBatch {
+    ) throws -> IssuedBatch {
         let data = unit.facility
         let domain = try CertificateBatch(
             identity: CertificateBatchIdentity(
@@ -167,67 +167,50 @@ struct IssuanceCycleRun {
                 batchNumber: number),
             vintage: vintage, fuelType: FuelType(code: fuel.typeCode), quantity: quantity, createdOn: today)
 
-        var attributes = Recs_Common_V1_CertificateAttributes()
-        attributes.generatingUnitId = unit.id
-        attributes.generatingUnitName = data.name
-        attributes.facilityName = data.facilityName
-        attributes.facilityCounty = data.facilityCounty
-        attributes.stateOrProvince = domain.identity.location.description
-        attributes.country = data.country
-        attributes.multiFuel = data.multiFuel
-        attributes.generationTechnology = data.generationTechnology
-        attributes.fuelTypeCode = domain.fuelType.code
-        attributes.fuelSourceCodes = fuel.sourceCodes
-        attributes.commencedOperationOn = data.commencedOperationOn?.proto
-        attributes.nameplateCapacityWatts = data.nameplateCapacityWatts
-        attributes.facilityOperator = data.facilityOperator
-        attributes.customerSitedDistributedGeneration = data.customerSitedDistributedGeneration
-        attributes.reportingEntityType = Recs_Common_V1_ReportingEntityType(rawValue: unit.reportingEntity.type)
-        attributes.weccRegionDeclared = data.weccRegionDeclared
-        attributes.interconnectingUtility = data.interconnectingUtility
-        attributes.qualifyingFacility = data.qualifyingFacility
-        attributes.ownershipTypes = data.ownershipTypes.map(Recs_Common_V1_OwnershipType.init(rawValue:))
-        attributes.californiaSupplementalPaymentReceived = data.californiaSupplementalPaymentReceived
-        attributes.publicBenefitFundSupport = data.publicBenefitFundSupport
-        attributes.federalTaxCredits = Recs_Common_V1_Indicator(rawValue: data.federalTaxCredits)
-        attributes.repowered = Recs_Common_V1_Indicator(rawValue: data.repowered)
-        attributes.repoweredOn = data.repoweredOn?.proto
-        attributes.californiaQualifyingFacilityClaimsNonRenewable = Recs_Common_V1_Indicator(
-            rawValue: data.californiaQualifyingFacilityClaimsNonRenewable)
+        var fields = CertificateFieldsRecord()
+        fields.generatingUnitID = unit.id
+        fields.generatingUnitName = data.name
+        fields.facilityName = data.facilityName
+        fields.facilityCounty = data.facilityCounty
+        fields.stateOrProvince = domain.identity.location.description
+        fields.country = data.country
+        fields.multiFuel = data.multiFuel
+        fields.generationTechnology = data.generationTechnology
+        fields.fuelTypeCode = domain.fuelType.code
+        fields.fuelSourceCodes = fuel.sourceCodes
+        fields.commencedOperationOn = data.commencedOperationOn
+        fields.nameplateCapacityWatts = data.nameplateCapacityWatts
+        fields.facilityOperator = data.facilityOperator
+        fields.customerSitedDistributedGeneration = data.customerSitedDistributedGeneration
+        fields.reportingEntityType = unit.reportingEntity.type
+        fields.weccRegionDeclared = data.weccRegionDeclared
+        fields.interconnectingUtility = data.interconnectingUtility
+        fields.qualifyingFacility = data.qualifyingFacility
+        fields.ownershipTypes = data.ownershipTypes
+        fields.californiaSupplementalPaymentReceived = data.californiaSupplementalPaymentReceived
+        fields.publicBenefitFundSupport = data.publicBenefitFundSupport
+        fields.federalTaxCredits = data.federalTaxCredits
+        fields.repowered = data.repowered
+        fields.repoweredOn = data.repoweredOn
+        fields.californiaQualifyingFacilityClaimsNonRenewable = data.californiaQualifyingFacilityClaimsNonRenewable
         // §5.3.2: only eligibility verified on the creation date is stamped.
-        attributes.programEligibilities = unit.verifiedEligibilities.map(\.proto)
-        attributes.generatingUnitClass = unit.unitClass.map(IssuanceCodes.proto) ?? .unspecified
-        attributes.vintage = IssuanceCodes.proto(vintage)
-        attributes.createdOn = IssuanceCodes.proto(today)
+        fields.programEligibilities = unit.verifiedEligibilities.map(\.stamped)
+        fields.generatingUnitClass = (unit.unitClass.map(IssuanceCodes.proto) ?? .unspecified).rawValue
+        fields.vintage = CertificateFieldsRecord.Month(wire: IssuanceCodes.proto(vintage))
+        fields.createdOn = StoredDate(IssuanceCodes.proto(today))
         let periods = entries.compactMap(\.period)
         if let begin = periods.compactMap(\.begin).min(by: Self.earlier), let end = periods.compactMap(\.end).max(by: Self.earlier) {
-            var range = Recs_Common_V1_DateRange()
-            range.begin = begin
-            range.end = end
-            attributes.generationPeriod = range
+            fields.generationPeriodBegin = StoredDate(begin)
+            fields.generationPeriodEnd = StoredDate(end)
             // §12.4: generation accumulated over several months carries the duration (Classes C, D, F, G, J).
             if let unitClass = unit.unitClass, unitClass.certificatesCarryAccumulationPeriod,
                 (begin.year, begin.month) != (end.year, end.month)
             {
-                var months = Recs_Common_V1_VintageRange()
-                var first = Recs_Common_V1_Vintage()
-                first.year = begin.year
-                first.month = begin.month
-                var last = Recs_Common_V1_Vintage()
-                last.year = end.year
-                last.month = end.month
-                months.first = first
-                months.last = last
-                attributes.accumulationPeriod = months
+                fields.accumulationFirst = CertificateFieldsRecord.Month(year: begin.year, month: begin.month)
+                fields.accumulationLast = CertificateFieldsRecord.Month(year: end.year, month: end.month)
             }
         }
-
-        var batch = Recs_Common_V1_CertificateBatch()
-        batch.batchNumber = number
-        batch.serialRange = SerialRanges.proto(domain.serialRange)
-        batch.quantity = domain.certificates.quantity
-        batch.attributes = attributes
-        return batch
+        return IssuedBatch(range: domain.serialRange, fields: fields)
     }
 
     static func earlier(_ lhs: Recs_Common_V1_Date, _ rhs: Recs_Common_V1_Date) -> Bool {

@@ -77,24 +77,19 @@ extension UnitRecord.Eligibility {
     }
 
     /// As stamped on a certificate (only verified eligibility is kept).
-    var proto: Recs_Common_V1_ProgramEligibility {
-        var eligibility = Recs_Common_V1_ProgramEligibility()
-        eligibility.programCode = programCode
-        eligibility.fuelTypeCode = fuelTypeCode
-        eligibility.eligible = eligible
-        eligibility.certificationNumber = certificationNumber
-        eligibility.goodThrough = goodThrough.map { month in
-            var vintage = Recs_Common_V1_Vintage()
-            vintage.year = month.year
-            vintage.month = month.month
-            return vintage
-        }
-        eligibility.supplementalPaymentReceived = Recs_Common_V1_Indicator(rawValue: supplementalPaymentReceived)
-        eligibility.supplementalEnergyPaymentEligible = Recs_Common_V1_Indicator(rawValue: supplementalEnergyPaymentEligible)
-        eligibility.repowered = Recs_Common_V1_Indicator(rawValue: repowered)
-        eligibility.verified = true
-        eligibility.effectiveAt = effectiveAtUnixSeconds.map(IssuanceCodes.timestamp(unixSeconds:))
-        return eligibility
+    var stamped: CertificateFieldsRecord.Eligibility {
+        var stamped = CertificateFieldsRecord.Eligibility()
+        stamped.programCode = programCode
+        stamped.fuelTypeCode = fuelTypeCode
+        stamped.eligible = eligible
+        stamped.certificationNumber = certificationNumber
+        stamped.goodThrough = goodThrough.map { CertificateFieldsRecord.Month(year: $0.year, month: $0.month) }
+        stamped.supplementalPaymentReceived = supplementalPaymentReceived
+        stamped.supplementalEnergyPaymentEligible = supplementalEnergyPaymentEligible
+        stamped.repowered = repowered
+        stamped.verified = true
+        stamped.effectiveAtUnixSeconds = effectiveAtUnixSeconds
+        return stamped
     }
 }
 

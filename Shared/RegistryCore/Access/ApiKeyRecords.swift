@@ -6,30 +6,28 @@ import Storage
 
 /// The registry's rows for API keys and the checks the key use cases share.
 extension JournalTransaction {
+    /// Keys are kept as the registry's own record (ADR 0010), mapped here from and to the API's.
     mutating func insertApiKey(_ key: Recs_Registry_V1_ApiKey) throws {
-        try sql.execute(
-            "INSERT INTO api_keys (key_id, user_id, organization_id, record, created_at_unix_ms) VALUES ($1, $2, $3, $4, $5)",
-            .text(key.keyId), .text(key.userId), .text(key.organizationId), .bytes(key.protobufBytes()), .int64(nowMilliseconds))
+        try sql.execute(ApiKeyRows.insert, binds: ApiKeyRows.columns(ApiKeyRecord(wire: key)).map(\.value) + [.int64(nowMilliseconds)])
     }
 
     mutating func updateApiKey(_ key: Recs_Registry_V1_ApiKey) throws {
-        try sql.execute("UPDATE api_keys SET record = $2 WHERE key_id = $1", .text(key.keyId), .bytes(key.protobufBytes()))
+        try sql.execute(ApiKeyRows.update, binds: ApiKeyRows.columns(ApiKeyRecord(wire: key)).map(\.value))
     }
 
     mutating func apiKey(_ keyID: String) throws -> Recs_Registry_V1_ApiKey? {
-        guard let row = try sql.queryFirst("SELECT record FROM api_keys WHERE key_id = $1", .text(keyID)) else { return nil }
-        return try Recs_Registry_V1_ApiKey(protobufBytes: try row.bytes("record"))
+        try sql.queryFirst("SELECT \(ApiKeyRows.selectList) FROM api_keys WHERE key_id = $1", .text(keyID)).map { try ApiKeyRows.load($0).wire }
     }
 
     mutating func apiKeys(ofUser userID: String) throws -> [Recs_Registry_V1_ApiKey] {
-        try sql.query("SELECT record FROM api_keys WHERE user_id = $1 ORDER BY created_at_unix_ms, key_id", .text(userID)).map {
-            try Recs_Registry_V1_ApiKey(protobufBytes: try $0.bytes("record"))
-        }
+        try sql.query(
+            "SELECT \(ApiKeyRows.selectList) FROM api_keys WHERE user_id = $1 ORDER BY created_at_unix_ms, key_id", .text(userID)
+        ).map { try ApiKeyRows.load($0).wire }
     }
 
     mutating func user(_ userID: String) throws -> Recs_Registry_V1_User? {
-        guard let row = try sql.queryFirst("SELECT record FROM users WHERE user_id = $1", .text(userID)) else { return nil }
-        return try Recs_Registry_V1_User(protobufBytes: try row.bytes("record"))
+        guard let row = try sql.queryFirst("SELECT \(UserRows.selectList) FROM users WHERE user_id = $1", .text(userID)) else { return nil }
+        return try UserRows.load(row, &sql).wire
     }
 }
 

@@ -8,7 +8,9 @@ import Storage
 /// The registry's rows for logins and the checks the user use cases share (Operating Rules §7).
 extension JournalTransaction {
     mutating func updateUser(_ user: Recs_Registry_V1_User) throws {
-        try sql.execute("UPDATE users SET record = $2 WHERE user_id = $1", .text(user.userId), .bytes(user.protobufBytes()))
+        let record = UserRecord(wire: user)
+        try sql.execute(UserRows.update, binds: UserRows.columns(record).map(\.value))
+        try UserRows.saveGrants(record, &sql)
     }
 
     /// Logins in id order after number `afterNumber`, at most `limit`, with their numbers; of one
@@ -23,11 +25,11 @@ extension JournalTransaction {
         binds.append(.int64(Int64(limit)))
         let rows = try sql.query(
             """
-            SELECT record FROM users WHERE \(conditions.joined(separator: " AND "))
+            SELECT \(UserRows.selectList) FROM users WHERE \(conditions.joined(separator: " AND "))
             ORDER BY CAST(substr(user_id, 2) AS BIGINT) LIMIT $\(binds.count)
             """, binds: binds)
         return try rows.map { row in
-            let user = try Recs_Registry_V1_User(protobufBytes: try row.bytes("record"))
+            let user = try UserRows.load(row, &sql).wire
             return (Int64(user.userId.dropFirst()) ?? 0, user)
         }
     }

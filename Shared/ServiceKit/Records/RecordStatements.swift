@@ -5,9 +5,13 @@ public enum RecordStatements {
     /// their values on update.
     public static func upsert(_ table: String, _ names: [String]) -> String {
         precondition(!names.isEmpty, "the key is the first column")
-        return "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES ("
-            + names.indices.map { "$\($0 + 1)" }.joined(separator: ", ") + ") ON CONFLICT (\(names[0])) DO UPDATE SET "
+        return insert(table, names) + " ON CONFLICT (\(names[0])) DO UPDATE SET "
             + names.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+    }
+
+    /// `INSERT` of a new row (a record whose key must not exist yet).
+    public static func insert(_ table: String, _ names: [String]) -> String {
+        "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (" + names.indices.map { "$\($0 + 1)" }.joined(separator: ", ") + ")"
     }
 
     /// `UPDATE` of every column but the key, of the row that exists (a migration filling new columns).
