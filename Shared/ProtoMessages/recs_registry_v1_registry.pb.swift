@@ -1328,6 +1328,8 @@ public struct Recs_Registry_V1_CreateApiKeyResponse: ProtoMessage, Hashable {
 public struct Recs_Registry_V1_ListApiKeysRequest: ProtoMessage, Hashable {
     /// Empty: the caller's own login.
     public var userId: String = ""
+    /// docs/API.md, Paging: the keys in the order they were created, revoked ones included.
+    public var page: Recs_Common_V1_PageRequest?
 
     public init() {}
 
@@ -1338,6 +1340,7 @@ public struct Recs_Registry_V1_ListApiKeysRequest: ProtoMessage, Hashable {
 
 public struct Recs_Registry_V1_ListApiKeysResponse: ProtoMessage, Hashable {
     public var apiKeys: [Recs_Registry_V1_ApiKey] = []
+    public var page: Recs_Common_V1_PageResponse?
 
     public init() {}
 
@@ -4744,12 +4747,18 @@ extension Recs_Registry_V1_ListApiKeysRequest {
     init(protoC c: UnsafePointer<Recs__Registry__V1__ListApiKeysRequest>) throws(ProtoStringError) {
         self.init()
         self.userId = try ProtoCodec.string(c.pointee.user_id)
+        if let p = c.pointee.page { self.page = try Recs_Common_V1_PageRequest(protoC: p) }
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
     func fillProtoC(_ c: UnsafeMutablePointer<Recs__Registry__V1__ListApiKeysRequest>, _ arena: inout ProtoArena) {
         recs__registry__v1__list_api_keys_request__init(c)
         if !self.userId.isEmpty { c.pointee.user_id = arena.cString(self.userId) }
+        if let value = self.page {
+            let p = arena.allocate(Recs__Common__V1__PageRequest.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.page = p
+        }
     }
 }
 
@@ -4781,6 +4790,7 @@ extension Recs_Registry_V1_ListApiKeysResponse {
         self.init()
         self.apiKeys.reserveCapacity(c.pointee.n_api_keys)
         for i in 0..<c.pointee.n_api_keys { self.apiKeys.append(try Recs_Registry_V1_ApiKey(protoC: c.pointee.api_keys[i]!)) }
+        if let p = c.pointee.page { self.page = try Recs_Common_V1_PageResponse(protoC: p) }
     }
 
     /// Initializes `c` and fills it in; every pointer it gets points into `arena`.
@@ -4795,6 +4805,11 @@ extension Recs_Registry_V1_ListApiKeysResponse {
             }
             c.pointee.api_keys = buffer
             c.pointee.n_api_keys = self.apiKeys.count
+        }
+        if let value = self.page {
+            let p = arena.allocate(Recs__Common__V1__PageResponse.self)
+            value.fillProtoC(p, &arena)
+            c.pointee.page = p
         }
     }
 }

@@ -14,7 +14,7 @@ import Testing
 
 /// ADR 0010: issuance keeps its batches as its own record (the range and every certificate field a
 /// column, eligibilities in `batch_eligibilities`), not the `CertificateBatch` bytes; databases that
-/// stored the bytes are converted by migration 0007 and answer, and deposit, exactly the batches
+/// stored the bytes are converted by migration 0008 and answer, and deposit, exactly the batches
 /// they held.
 @Suite("issuance batch records")
 struct IssuedBatchStorageTests {
@@ -37,7 +37,7 @@ struct IssuedBatchStorageTests {
         batch(2, quantity: 3, CertificateFieldsFixtures.licensedByStatus(unit: "W1", state: "CA")),
     ]
 
-    /// What issuance wrote before migration 0007 (`IssuanceStore.insertBatch` at 151e0e7): the
+    /// What issuance wrote before migration 0008 (`IssuanceStore.insertBatch` at 151e0e7): the
     /// `CertificateBatch` bytes in `record` beside the columns, with the unit and cycle they name.
     static func writeLegacy(_ database: any Database) async throws {
         try await database.migrate(Array(IssuanceSchema.migrations.prefix { $0.name != "0008-issuance-own-batch-records" }))
@@ -67,7 +67,7 @@ struct IssuedBatchStorageTests {
         }
     }
 
-    @Test("Migration 0007: stored batch bytes upgrade; the reads and the deposit answer the same batches",
+    @Test("Migration 0008: stored batch bytes upgrade; the reads and the deposit answer the same batches",
         arguments: TestDatabaseKind.allCases)
     func upgradeServesTheSameBatches(kind: TestDatabaseKind) async throws {
         let depositor = FakeDepositor()

@@ -13,7 +13,7 @@ import StorageTestSupport
 import Testing
 
 /// ADR 0010: issuance keeps its posted generation as its own record (every field a column), not the
-/// `PostedGeneration` bytes; databases that stored the bytes are converted by migration 0009, and the
+/// `PostedGeneration` bytes; databases that stored the bytes are converted by migration 0010, and the
 /// upload's checks and the cycle read exactly the entries they held.
 @Suite("issuance posted generation records")
 struct PostedGenerationStorageTests {
@@ -74,7 +74,7 @@ struct PostedGenerationStorageTests {
         return [first, second, reload, replaced]
     }
 
-    /// What issuance wrote before migration 0009 (`IssuanceStore.insertPosted` and `replacePosted` at
+    /// What issuance wrote before migration 0010 (`IssuanceStore.insertPosted` and `replacePosted` at
     /// 151e0e7): the message bytes in `record` beside the columns.
     static func writeLegacy(_ database: any Database) async throws {
         try await database.migrate(Array(IssuanceSchema.migrations.prefix { $0.name != "0010-issuance-own-posted-generation-records" }))
@@ -120,7 +120,7 @@ struct PostedGenerationStorageTests {
         }
     }
 
-    @Test("Migration 0009: stored posted generation upgrades; the checks and the cycle read the same entries",
+    @Test("Migration 0010: stored posted generation upgrades; the checks and the cycle read the same entries",
         arguments: TestDatabaseKind.allCases)
     func upgradeServesTheSame(kind: TestDatabaseKind) async throws {
         try await withUpgradedIssuance(kind, writeLegacy: Self.writeLegacy) { application, client, _ in

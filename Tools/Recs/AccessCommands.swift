@@ -90,11 +90,14 @@ struct Key: AsyncParsableCommand {
         @Option(name: .customLong("user"), help: "Another login of your organization; default: yours.")
         var userID: String = ""
 
+        @OptionGroup var page: PageOptions
+
         func execute(_ session: Session) async throws {
             var request = Recs_Registry_V1_ListApiKeysRequest()
             request.userId = userID
+            request.page = page.proto
             let response = try await session.registry.listApiKeys(request, options: session.callOptions)
-            session.printer.emit(list: "api_keys", response.apiKeys.map(\.record))
+            session.printer.emit(list: "api_keys", response.apiKeys.map(\.record), extra: pageFooter(response.page))
         }
     }
 

@@ -62,7 +62,7 @@ enum IssuedBatchRows {
     }
 }
 
-/// Migration 0007's transform (ADR 0010): until then issuance kept each batch's `CertificateBatch`
+/// Migration 0008's transform (ADR 0010): until then issuance kept each batch's `CertificateBatch`
 /// bytes in `record`. The range and quantity were columns already (the same values the bytes held);
 /// the certificate fields are read from the bytes as they were written and written to the columns
 /// and `batch_eligibilities`; then `record` goes. It writes with ``CertificateFieldsRows`` because its

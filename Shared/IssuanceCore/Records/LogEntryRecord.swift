@@ -135,7 +135,7 @@ enum LogEntryRows {
     }
 }
 
-/// Migration 0008's transform (ADR 0010): until then issuance kept each cycle's `IssuanceCycle` and
+/// Migration 0009's transform (ADR 0010): until then issuance kept each cycle's `IssuanceCycle` and
 /// each log entry's `ActivityLogEntry` bytes in `record`. Each row's bytes are read as they were
 /// written and mapped as the store maps a cycle it saves or an entry it appends (the vintage and the
 /// entry number from the row's columns, which were written from the same values); then `record`

@@ -200,7 +200,7 @@ enum PostedRows {
         return entry
     }
 
-    /// The columns migration 0009 adds (the others were there from the start).
+    /// The columns migration 0010 adds (the others were there from the start).
     static func addColumns(_ t: ServiceSchema.Types) -> [String] {
         [
             "ALTER TABLE posted_generation ADD COLUMN kind TEXT NOT NULL DEFAULT 'unspecified'",
@@ -224,7 +224,7 @@ enum PostedRows {
     }
 }
 
-/// Migration 0009's transform (ADR 0010): until then issuance kept each entry's `PostedGeneration`
+/// Migration 0010's transform (ADR 0010): until then issuance kept each entry's `PostedGeneration`
 /// bytes in `record`. Each row's bytes are read as they were written and mapped as the store maps
 /// an entry it inserts; then `record` goes. It writes with ``PostedRows`` because its columns are
 /// exactly those 0009 made; a later migration that changes them must first give this transform a

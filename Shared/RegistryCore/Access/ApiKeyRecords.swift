@@ -19,10 +19,21 @@ extension JournalTransaction {
         try sql.queryFirst("SELECT \(ApiKeyRows.selectList) FROM api_keys WHERE key_id = $1", .text(keyID)).map { try ApiKeyRows.load($0).wire }
     }
 
-    mutating func apiKeys(ofUser userID: String) throws -> [Recs_Registry_V1_ApiKey] {
-        try sql.query(
-            "SELECT \(ApiKeyRows.selectList) FROM api_keys WHERE user_id = $1 ORDER BY created_at_unix_ms, key_id", .text(userID)
-        ).map { try ApiKeyRows.load($0).wire }
+    /// The keys of a login in creation order after `after`, at most `limit`.
+    mutating func apiKeys(ofUser userID: String, after: ApiKeyPosition?, limit: Int) throws -> [(ApiKeyPosition, Recs_Registry_V1_ApiKey)] {
+        let after = after ?? ApiKeyPosition(createdAtMilliseconds: -1, keyID: "")
+        return try sql.query(
+            """
+            SELECT \(ApiKeyRows.selectList), created_at_unix_ms FROM api_keys
+            WHERE user_id = $1 AND (created_at_unix_ms > $2 OR (created_at_unix_ms = $2 AND key_id > $3))
+            ORDER BY created_at_unix_ms, key_id LIMIT $4
+            """, .text(userID), .int64(after.createdAtMilliseconds), .text(after.keyID), .int64(Int64(limit))
+        ).map { row in
+            (
+                ApiKeyPosition(createdAtMilliseconds: try row.int64("created_at_unix_ms"), keyID: try row.string("key_id")),
+                try ApiKeyRows.load(row).wire
+            )
+        }
     }
 
     mutating func user(_ userID: String) throws -> Recs_Registry_V1_User? {

@@ -54,7 +54,7 @@ struct ApiKeyRecordStorageTests {
 
     static func reads(_ database: any Database) async throws -> (one: Recs_Registry_V1_ApiKey?, all: [Recs_Registry_V1_ApiKey]) {
         try await RequestJournal(database: database, service: "registry").read { transaction in
-            (try transaction.apiKey("K2"), try transaction.apiKeys(ofUser: "U1"))
+            (try transaction.apiKey("K2"), try transaction.apiKeys(ofUser: "U1", after: nil, limit: 1_000).map(\.1))
         }
     }
 

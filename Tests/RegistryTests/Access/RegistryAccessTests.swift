@@ -162,6 +162,51 @@ struct RegistryAccessTests {
         }
     }
 
+    @Test("docs/API.md, Paging: a login's keys are listed in creation order, in pages, revoked ones included", arguments: TestDatabaseKind.allCases)
+    func keysInPages(kind: TestDatabaseKind) async throws {
+        try await withGuardedRegistry(kind) { registry, adminKey, _ in
+            let admin = Self.bearer(adminKey)
+            let created = try await registry.createOrganization(Requests.createOrganization("org-keys"), options: admin)
+            var made: [String] = []
+            for number in 1...5 {
+                var request = Recs_Registry_V1_CreateApiKeyRequest()
+                (request.requestId, request.userId, request.label) = ("keys-\(number)", created.manager?.userId ?? "", "key \(number)")
+                made.append(try await registry.createApiKey(request, options: admin).apiKey?.keyId ?? "?")
+            }
+            var revoke = Recs_Registry_V1_RevokeApiKeyRequest()
+            (revoke.requestId, revoke.keyId) = ("keys-revoke", made[1])
+            _ = try await registry.revokeApiKey(revoke, options: admin)
+            // Pages of two partition the five keys, in the order they were made.
+            var listed: [String] = []
+            var pages = 0
+            var request = Recs_Registry_V1_ListApiKeysRequest()
+            request.userId = created.manager?.userId ?? ""
+            var page = Recs_Common_V1_PageRequest()
+            page.pageSize = 2
+            repeat {
+                request.page = page
+                let response = try await registry.listApiKeys(request, options: admin)
+                #expect(response.apiKeys.count <= 2)
+                #expect(response.apiKeys.allSatisfy { $0.secretSha256.isEmpty }, "never the hashes")
+                listed += response.apiKeys.map(\.keyId)
+                pages += 1
+                page.pageToken = response.page?.nextPageToken ?? ""
+            } while !page.pageToken.isEmpty && pages < 10
+            #expect(listed == made)
+            #expect(pages == 3)
+            // A token this method did not return, and a negative page size, name the field.
+            page.pageToken = "K1"
+            request.page = page
+            let malformed = try await expectStatus(.invalidArgument) { _ = try await registry.listApiKeys(request, options: admin) }
+            #expect(malformed.message.contains("page.page_token"), "\(malformed)")
+            page = Recs_Common_V1_PageRequest()
+            page.pageSize = -1
+            request.page = page
+            let negative = try await expectStatus(.invalidArgument) { _ = try await registry.listApiKeys(request, options: admin) }
+            #expect(negative.message.contains("page.page_size"), "\(negative)")
+        }
+    }
+
     @Test("health and reflection stay open to anonymous callers")
     func healthOpen() async throws {
         var logger = Logger(label: "registry-access-test")

@@ -1257,10 +1257,14 @@ struct  Recs__Registry__V1__ListApiKeysRequest
    * Empty: the caller's own login.
    */
   char *user_id;
+  /*
+   * docs/API.md, Paging: the keys in the order they were created, revoked ones included.
+   */
+  Recs__Common__V1__PageRequest *page;
 };
 #define RECS__REGISTRY__V1__LIST_API_KEYS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__list_api_keys_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, NULL }
 
 
 struct  Recs__Registry__V1__ListApiKeysResponse
@@ -1268,10 +1272,11 @@ struct  Recs__Registry__V1__ListApiKeysResponse
   ProtobufCMessage base;
   size_t n_api_keys;
   Recs__Registry__V1__ApiKey **api_keys;
+  Recs__Common__V1__PageResponse *page;
 };
 #define RECS__REGISTRY__V1__LIST_API_KEYS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&recs__registry__v1__list_api_keys_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, NULL }
 
 
 struct  Recs__Registry__V1__RevokeApiKeyRequest

@@ -9088,7 +9088,7 @@ const ProtobufCMessageDescriptor recs__registry__v1__create_api_key_response__de
   (ProtobufCMessageInit) recs__registry__v1__create_api_key_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__registry__v1__list_api_keys_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor recs__registry__v1__list_api_keys_request__field_descriptors[2] =
 {
   {
     "user_id",
@@ -9102,14 +9102,27 @@ static const ProtobufCFieldDescriptor recs__registry__v1__list_api_keys_request_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__ListApiKeysRequest, page),
+    &recs__common__v1__page_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__registry__v1__list_api_keys_request__field_indices_by_name[] = {
+  1,   /* field[1] = page */
   0,   /* field[0] = user_id */
 };
 static const ProtobufCIntRange recs__registry__v1__list_api_keys_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor recs__registry__v1__list_api_keys_request__descriptor =
 {
@@ -9119,14 +9132,14 @@ const ProtobufCMessageDescriptor recs__registry__v1__list_api_keys_request__desc
   "Recs__Registry__V1__ListApiKeysRequest",
   "recs.registry.v1",
   sizeof(Recs__Registry__V1__ListApiKeysRequest),
-  1,
+  2,
   recs__registry__v1__list_api_keys_request__field_descriptors,
   recs__registry__v1__list_api_keys_request__field_indices_by_name,
   1,  recs__registry__v1__list_api_keys_request__number_ranges,
   (ProtobufCMessageInit) recs__registry__v1__list_api_keys_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor recs__registry__v1__list_api_keys_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor recs__registry__v1__list_api_keys_response__field_descriptors[2] =
 {
   {
     "api_keys",
@@ -9140,14 +9153,27 @@ static const ProtobufCFieldDescriptor recs__registry__v1__list_api_keys_response
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Recs__Registry__V1__ListApiKeysResponse, page),
+    &recs__common__v1__page_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned recs__registry__v1__list_api_keys_response__field_indices_by_name[] = {
   0,   /* field[0] = api_keys */
+  1,   /* field[1] = page */
 };
 static const ProtobufCIntRange recs__registry__v1__list_api_keys_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor recs__registry__v1__list_api_keys_response__descriptor =
 {
@@ -9157,7 +9183,7 @@ const ProtobufCMessageDescriptor recs__registry__v1__list_api_keys_response__des
   "Recs__Registry__V1__ListApiKeysResponse",
   "recs.registry.v1",
   sizeof(Recs__Registry__V1__ListApiKeysResponse),
-  1,
+  2,
   recs__registry__v1__list_api_keys_response__field_descriptors,
   recs__registry__v1__list_api_keys_response__field_indices_by_name,
   1,  recs__registry__v1__list_api_keys_response__number_ranges,
