@@ -81,7 +81,9 @@ EOF
     [[ "$(id -u)" -ne 0 ]] || chown postgres:postgres "$DATA/pg_hba.conf" "$DATA/postgresql.conf"
   fi
   say "starting the server on $HOST:$PORT"
-  as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 start >/dev/null ||
+  # The server outlives this script: it must not inherit our descriptors beyond stdio (a caller's
+  # `flock /tmp/recs-build.lock ...` would otherwise stay locked for as long as PostgreSQL runs).
+  as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 start >/dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- ||
     { tail -n 20 "$DATA/server.log" >&2 || true; fail "the server did not start"; }
 fi
 
