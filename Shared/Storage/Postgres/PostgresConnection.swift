@@ -197,13 +197,16 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
 
     /// PREPARE takes SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES (and WITH before them).
     private static func isPreparable(_ sql: String) -> Bool {
-        let head = sql.drop { $0 == " " || $0 == "\n" || $0 == "\t" }.prefix(7).uppercased()
-        return ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES"].contains { head.hasPrefix($0) }
+        ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES"].contains(command(sql))
     }
 
     private static func changesSchema(_ sql: String) -> Bool {
-        let head = sql.drop { $0 == " " || $0 == "\n" || $0 == "\t" }.prefix(6).uppercased()
-        return ["CREATE", "ALTER", "DROP"].contains { head.hasPrefix($0) }
+        ["CREATE", "ALTER", "DROP"].contains(command(sql))
+    }
+
+    /// A statement's first word, upper-cased (`SELECT`, `ALTER`, ...).
+    private static func command(_ sql: String) -> String {
+        sql.drop { $0.isWhitespace }.prefix { $0.isLetter }.uppercased()
     }
 
     private func connectionError(_ handle: OpaquePointer) -> StorageError {
